@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto'
+import { ID_PREFIX, type Platform } from './platform'
+
+/**
+ * A deterministic event id: the same real-world event seen twice (reconnect replay, two nodes,
+ * an upload) gets the same id and is stored once. Parts are upstream values that identify the
+ * event (message id, uid + timestamp + gift id, …). Non-Bilibili ids carry a platform prefix.
+ */
+export function eventId(platform: Platform, ...parts: Array<string | number | bigint | null | undefined>): string {
+  return ID_PREFIX[platform] + parts.map((p) => (p === null || p === undefined ? '' : String(p))).join(':')
+}
+
+/**
+ * A deterministic fallback id from a hash of identifying fields, for upstream messages that
+ * carry no id of their own. 20 hex chars = 80 bits: collisions are not a practical concern.
+ */
+export function hashedEventId(platform: Platform, kind: string, ...parts: Array<string | number | bigint | null | undefined>): string {
+  const h = createHash('sha1')
+  for (const p of parts) h.update(p === null || p === undefined ? '\u0000' : String(p)).update('\u0001')
+  return `${ID_PREFIX[platform]}${kind}:${h.digest('hex').slice(0, 20)}`
+}

@@ -1,0 +1,5 @@
+export * from './event'
+export * from './platform'
+export * from './room-key'
+export * from './money'
+export * from './event-id'
