@@ -1,0 +1,204 @@
+import { Cron } from 'croner'
+import { z } from 'zod'
+import { DEFAULT_TIKTOK_COIN_USD, parseRoomList } from './events'
+
+/**
+ * Every environment variable lef reads, validated by zod. Names and defaults follow the
+ * LAPLACE Event Fetcher so an existing deployment's environment works unchanged.
+ * Each entry carries an example that the start-up error line shows.
+ */
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''].includes(v), 'must be true/false (or 1/0)')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
+
+const positiveNumber = z
+  .string()
+  .trim()
+  .refine((v) => v !== '' && Number.isFinite(Number(v)) && Number(v) > 0, 'must be a positive number')
+  .transform(Number)
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v)
+      return u.protocol === 'http:' || u.protocol === 'https:'
+    } catch {
+      return false
+    }
+  }, 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''))
+
+const wsUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['ws:', 'wss:'].includes(new URL(v).protocol)
+    } catch {
+      return false
+    }
+  }, 'must be a ws:// or wss:// URL')
+
+const keyList = z
+  .string()
+  .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k !== ''))
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
+
+const cronExpr = z
+  .string()
+  .trim()
+  .refine((v) => {
+    if (v === '' || v === 'off') return true
+    try {
+      new Cron(v, { paused: true }).stop()
+      return true
+    } catch {
+      return false
+    }
+  }, 'must be a cron expression (or "off")')
+  .transform((v) => (v === '' || v === 'off' ? null : v))
+
+const rooms = z.string().transform((v, ctx) => {
+  try {
+    return parseRoomList(v)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+})
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: v })
+      return true
+    } catch {
+      return false
+    }
+  }, 'must be an IANA time zone')
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+interface Entry<T extends z.ZodType> {
+  schema: T
+  /** Used when the variable is unset or empty. Absent → optional (undefined). */
+  fallback?: string
+  example: string
+  secret?: boolean
+}
+
+const entry = <E extends Entry<z.ZodType>>(e: E) => e
+
+export const CONFIG_ENTRIES = {
+  PORT: entry({ schema: int(0, 65535), fallback: '8080', example: '8080' }),
+  HOST: entry({ schema: z.string().trim().min(1), fallback: '0.0.0.0', example: '0.0.0.0' }),
+  ROOMS: entry({ schema: rooms, fallback: '456117', example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
+  DATABASE_URL: entry({ schema: postgresUrl, example: 'postgres://lef:lef@127.0.0.1:5432/lef', secret: true }),
+  DATA_DIR: entry({ schema: z.string().trim().min(1), fallback: './data', example: './data' }),
+  REDIS_URL: entry({ schema: redisUrl, example: 'redis://127.0.0.1:6379', secret: true }),
+  EVENTS_KEEP: entry({ schema: int(1, 24 * 365 * 10), fallback: '72', example: '72 (hours)' }),
+  PRUNE_INTERVAL: entry({ schema: cronExpr, fallback: '*/10 * * * *', example: '*/10 * * * *' }),
+  RESTART_WAIT: entry({ schema: int(0, 600_000), fallback: '2000', example: '2000 (ms)' }),
+  RESTART_INTERVAL: entry({ schema: cronExpr, fallback: '0 6,18 * * *', example: '0 6,18 * * *' }),
+  LOGIN_SYNC_TOKEN: entry({ schema: keyList, fallback: '', example: 'uuid@password', secret: true }),
+  LOGIN_SYNC_SERVER: entry({ schema: httpUrl, fallback: 'https://login-sync.laplace.cn', example: 'https://login-sync.laplace.cn' }),
+  AUTH_KEY: entry({ schema: keyList, fallback: '', example: 'a-long-random-string', secret: true }),
+  UPLOAD_KEY: entry({ schema: keyList, fallback: '', example: 'another-long-random-string', secret: true }),
+  UPLOAD_MAX_BYTES: entry({ schema: int(1024, 2 ** 31), fallback: String(50 * 1024 * 1024), example: '52428800' }),
+  WEBSOCKET_BRIDGE: entry({ schema: bool, fallback: 'false', example: 'true' }),
+  WEBSOCKET_BRIDGE_AUTH: entry({ schema: z.string(), fallback: '', example: 'bridge-password', secret: true }),
+  BRIDGE_PING_INTERVAL: entry({ schema: int(100, 600_000), fallback: '30000', example: '30000 (ms)' }),
+  SSE_KEEPALIVE: entry({ schema: int(100, 600_000), fallback: '15000', example: '15000 (ms)' }),
+  CLIENT_MAX_BUFFER: entry({ schema: int(1024, 2 ** 31), fallback: String(8 * 1024 * 1024), example: '8388608 (bytes)' }),
+  WRITER_BATCH_SIZE: entry({ schema: int(1, 100_000), fallback: '500', example: '500' }),
+  WRITER_FLUSH_MS: entry({ schema: int(1, 60_000), fallback: '50', example: '50' }),
+  WRITER_MAX_BUFFER: entry({ schema: int(100, 100_000_000), fallback: '200000', example: '200000 (events)' }),
+  SENTRY_DSN: entry({ schema: httpUrl, example: 'https://key@o0.ingest.sentry.io/0', secret: true }),
+  SENTRY_SAMPLE_RATE: entry({
+    schema: z.string().trim().transform(Number).refine((n) => n >= 0 && n <= 1, 'must be between 0 and 1'),
+    fallback: '1',
+    example: '0.2',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: entry({ schema: httpUrl, example: 'http://127.0.0.1:4318' }),
+  OTEL_EXPORTER_OTLP_HEADERS: entry({ schema: z.string(), fallback: '', example: 'Authorization=Bearer xyz,X-Axiom-Dataset=lef', secret: true }),
+  TZ: entry({ schema: timeZone, example: 'Asia/Shanghai' }),
+  LOG_LEVEL: entry({ schema: logLevel, fallback: 'info', example: 'debug' }),
+  LOG_PRETTY: entry({ schema: bool, fallback: 'false', example: '1' }),
+  BILIBILI_API_BASE: entry({ schema: httpUrl, fallback: 'https://api.bilibili.com', example: 'https://api.bilibili.com' }),
+  BILIBILI_LIVE_API_BASE: entry({ schema: httpUrl, fallback: 'https://api.live.bilibili.com', example: 'https://api.live.bilibili.com' }),
+  BILIBILI_WS_URL: entry({ schema: wsUrl, example: 'wss://broadcastlv.chat.bilibili.com/sub' }),
+  DOUYIN_WEB_BASE: entry({ schema: httpUrl, fallback: 'https://live.douyin.com', example: 'https://live.douyin.com' }),
+  DOUYIN_WS_URL: entry({ schema: wsUrl, example: 'wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/' }),
+  DOUYIN_SIGN_SERVER: entry({ schema: httpUrl, example: 'http://127.0.0.1:9000' }),
+  DOUYIN_COOKIE: entry({ schema: z.string(), fallback: '', example: 'sessionid=…; ttwid=…', secret: true }),
+  TIKTOK_WEB_BASE: entry({ schema: httpUrl, fallback: 'https://www.tiktok.com', example: 'https://www.tiktok.com' }),
+  TIKTOK_WEBCAST_BASE: entry({ schema: httpUrl, fallback: 'https://webcast.tiktok.com', example: 'https://webcast.tiktok.com' }),
+  TIKTOK_SIGN_SERVER: entry({ schema: httpUrl, fallback: 'https://tiktok.eulerstream.com', example: 'https://tiktok.eulerstream.com' }),
+  TIKTOK_SIGN_API_KEY: entry({ schema: z.string(), fallback: '', example: 'euler_…', secret: true }),
+  TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
+} as const
+
+type Entries = typeof CONFIG_ENTRIES
+type Raw = { [K in keyof Entries]: Entries[K] extends { fallback: string } ? z.output<Entries[K]['schema']> : z.output<Entries[K]['schema']> | undefined }
+
+/** The parsed environment, one field per variable, keyed by the variable's name. */
+export type Env = Raw
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+  }
+}
+
+/**
+ * Parse an environment. Collects every bad variable; each problem is one line naming the
+ * variable, what is wrong and an example. Secret values are never echoed.
+ */
+export function parseEnv(env: Record<string, string | undefined>): Env {
+  const out: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, e] of Object.entries(CONFIG_ENTRIES) as Array<[string, Entry<z.ZodType>]>) {
+    const given = env[name]
+    const raw = given === undefined || given.trim() === '' ? e.fallback : given
+    if (raw === undefined) {
+      out[name] = undefined
+      continue
+    }
+    const result = e.schema.safeParse(raw)
+    if (result.success) {
+      out[name] = result.data
+    } else {
+      const why = result.error.issues.map((i) => i.message).join('; ')
+      const shown = e.secret ? '' : ` (got "${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}")`
+      problems.push(`${name}: ${why}${shown}, e.g. ${name}=${e.example}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return out as Env
+}

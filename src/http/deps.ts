@@ -1,0 +1,24 @@
+import type { Logger } from 'pino'
+import type { EventBus } from '../bus/event-bus'
+import type { Env } from '../config'
+import type { RoomDirectory } from '../rooms/room-status'
+import type { Database } from '../store/db'
+import type { EventStore } from '../store/event-store'
+import type { EventWriter } from '../store/event-writer'
+
+/** What the HTTP layer needs; the composition root (src/app.ts) supplies it. */
+export interface HttpDeps {
+  config: Env
+  log: Logger
+  database: Database
+  store: EventStore
+  writer: EventWriter
+  bus: EventBus
+  rooms: RoomDirectory
+  /** Present when REDIS_URL is set: `/ping` checks it. */
+  redis?: { ping(): Promise<unknown> }
+  version: string
+  startedAt: number
+  /** Connected WebSocket bridge clients (0 when the bridge is off). */
+  bridgeClients(): number
+}

@@ -1,0 +1,40 @@
+import { swaggerUI } from '@hono/swagger-ui'
+import { requireKey } from './auth'
+import type { HttpDeps } from './deps'
+import { errorHandler, notFound } from './error-handler'
+import { createRouter } from './openapi'
+import { eventsRoutes } from './routes/events'
+import { infoRoutes } from './routes/info'
+import { pingRoutes } from './routes/ping'
+import { uploadRoutes } from './routes/upload'
+
+/** Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs. */
+const OPEN_PATHS = new Set(['/ping', '/upload', '/openapi.json', '/docs'])
+
+/**
+ * The REST API. Extra routers (SSE, bridge, dashboard) are mounted by the composition root
+ * through `extra`, so this file stays the one place that lists what is guarded.
+ */
+export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof createRouter>> = []) {
+  const app = createRouter()
+  app.onError(errorHandler(deps.log))
+  app.notFound(notFound)
+
+  const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY')
+  app.use('*', async (c, next) => (OPEN_PATHS.has(c.req.path) ? next() : guard(c, next)))
+
+  app.route('/', pingRoutes(deps))
+  app.route('/', infoRoutes(deps))
+  app.route('/', eventsRoutes(deps))
+  app.route('/', uploadRoutes(deps))
+  for (const router of extra) app.route('/', router)
+
+  app.doc('/openapi.json', {
+    openapi: '3.0.0',
+    info: { title: 'lef', version: deps.version, description: 'Live event fetcher: LaplaceEvents from Bilibili, Douyin and TikTok' },
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  return app
+}
+
+export type HttpApp = ReturnType<typeof createHttpApp>

@@ -1,0 +1,30 @@
+import { isPaid, type LefEvent } from '../events'
+import type { NewEventRow } from './schema'
+
+/** Upstream timestamps are ms or s depending on the cmd; anything below 1e12 is seconds. */
+export function toEpochMs(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined
+  return n < 1e12 ? Math.round(n * 1000) : Math.round(n)
+}
+
+/** The indexed columns of an event, derived from the event itself. */
+export function toEventRow(event: LefEvent, receivedAt: number): NewEventRow {
+  const e = event as unknown as Record<string, unknown>
+  const uid = e.uid
+  const price = e.priceNormalized
+  const origin = typeof e.origin === 'number' && Number.isSafeInteger(e.origin) ? e.origin : 0
+  return {
+    id: event.id,
+    platform: event.platform,
+    room: event.room,
+    origin,
+    type: event.type,
+    uid: uid === undefined || uid === null || uid === 0 || uid === '' ? null : String(uid),
+    eventTime: toEpochMs(e.timestampNormalized) ?? toEpochMs(e.timestamp) ?? receivedAt,
+    receivedAt,
+    paid: isPaid(event),
+    priceNormalized: typeof price === 'number' && Number.isFinite(price) ? price : 0,
+    data: event,
+  }
+}

@@ -1,0 +1,213 @@
+import type { Logger } from 'pino'
+import type { LefEvent } from '../events'
+import { describeDbError, isDataError } from './errors'
+import { toEventRow } from './event-row'
+import type { NewEventRow } from './schema'
+
+export interface WriterSink {
+  insertRows(rows: NewEventRow[]): Promise<Set<string>>
+}
+
+export interface EventWriterOptions {
+  sink: WriterSink
+  log: Logger
+  /** Flush as soon as this many rows are waiting. */
+  batchSize: number
+  /** Otherwise flush this long after the first row arrived. */
+  flushMs: number
+  /**
+   * Rows held in memory at most (while the database is slow or down). Past it, free events
+   * are refused; paid events are still kept up to twice this bound, so an outage costs chat
+   * lines before it costs a gift.
+   */
+  maxBuffer: number
+  /** Retry backoff while the database fails. */
+  retryBaseMs?: number
+  retryCapMs?: number
+  now?: () => number
+}
+
+export interface WriterStats {
+  /** Rows new to the table. */
+  written: number
+  /** Rows whose id was already stored. */
+  duplicates: number
+  /** Rows waiting in memory now. */
+  buffered: number
+  /** Failed insert attempts (each is retried). */
+  failures: number
+  /** Rows refused because the buffer was full (logged). */
+  dropped: number
+  /** Rows the database rejected as invalid (logged with their id, not retried). */
+  rejected: number
+  /** Batches written. */
+  batches: number
+  /** Duration of the last successful batch, ms. */
+  lastBatchMs: number
+  /** Whether the last attempt failed (the database is considered down). */
+  failing: boolean
+}
+
+/**
+ * The one path into the `events` table for live events: rows are buffered, written in batches
+ * with ON CONFLICT DO NOTHING, and kept (bounded) in memory while the database is unreachable,
+ * retried with backoff until it is back.
+ */
+export class EventWriter {
+  readonly stats: WriterStats = {
+    written: 0, duplicates: 0, buffered: 0, failures: 0, dropped: 0, rejected: 0, batches: 0, lastBatchMs: 0, failing: false,
+  }
+
+  private queue: NewEventRow[] = []
+  private paidQueued = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private running: Promise<void> | undefined
+  private retryDelay = 0
+  private closed = false
+  private waiters: Array<{ upTo: number; resolve: () => void }> = []
+  /** Rows ever accepted and rows ever settled (written, duplicate or rejected). */
+  private accepted = 0
+  private settled = 0
+  private lastDropLog = 0
+  private readonly now: () => number
+
+  constructor(private readonly opts: EventWriterOptions) {
+    this.now = opts.now ?? Date.now
+  }
+
+  /** Queue an event. Returns false (and counts it) if the buffer is full. */
+  write(event: LefEvent): boolean {
+    if (this.closed) {
+      this.drop(event, 'writer closed')
+      return false
+    }
+    const row = toEventRow(event, this.now())
+    const limit = row.paid ? this.opts.maxBuffer * 2 : this.opts.maxBuffer
+    if (this.queue.length >= limit) {
+      this.drop(event, 'buffer full')
+      return false
+    }
+    this.queue.push(row)
+    if (row.paid) this.paidQueued++
+    this.accepted++
+    this.stats.buffered = this.queue.length
+    this.schedule()
+    return true
+  }
+
+  /** Resolves once every event queued before this call is settled in the database. */
+  flush(): Promise<void> {
+    const upTo = this.accepted
+    if (this.settled >= upTo) return Promise.resolve()
+    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }))
+    this.kick()
+    return done
+  }
+
+  /** Stop accepting events and write what is buffered; gives up after `timeoutMs`. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.closed = true
+    const done = this.flush()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const gaveUp = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), timeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (gaveUp && this.queue.length > 0) {
+      this.opts.log.error({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable, buffered events were not written')
+    }
+    clearTimeout(this.timer)
+  }
+
+  private drop(event: LefEvent, why: string): void {
+    this.stats.dropped++
+    const t = this.now()
+    // One line per second at most: a full buffer during an outage would otherwise flood the log.
+    if (t - this.lastDropLog >= 1000) {
+      this.lastDropLog = t
+      this.opts.log.error({ why, id: event.id, type: event.type, room: event.room, dropped: this.stats.dropped, buffered: this.queue.length }, 'event writer refused an event')
+    }
+  }
+
+  private schedule(): void {
+    if (this.running) return
+    if (this.queue.length >= this.opts.batchSize) {
+      this.kick()
+      return
+    }
+    if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.flushMs)
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.running || this.queue.length === 0) return
+    this.running = this.drain().finally(() => {
+      this.running = undefined
+      if (this.queue.length > 0) this.schedule()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.opts.batchSize)
+      const started = this.now()
+      try {
+        const inserted = await this.opts.sink.insertRows(batch)
+        this.settle(batch, inserted)
+        this.stats.lastBatchMs = this.now() - started
+        if (this.stats.failing) this.opts.log.info({ buffered: this.queue.length }, 'database is back; writing buffered events')
+        this.stats.failing = false
+        this.retryDelay = 0
+      } catch (err) {
+        if (isDataError(err)) {
+          await this.insertOneByOne(batch)
+          continue
+        }
+        this.stats.failures++
+        const base = this.opts.retryBaseMs ?? 100
+        this.retryDelay = Math.min(this.opts.retryCapMs ?? 5000, this.retryDelay === 0 ? base : this.retryDelay * 2)
+        if (!this.stats.failing || this.stats.failures % 50 === 0) {
+          this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: this.retryDelay }, 'event write failed; keeping events in memory and retrying')
+        }
+        this.stats.failing = true
+        await Bun.sleep(this.retryDelay)
+      }
+    }
+  }
+
+  /** A batch with a bad row: write rows singly so one bad row cannot hold back the rest. */
+  private async insertOneByOne(batch: NewEventRow[]): Promise<void> {
+    for (const row of batch) {
+      try {
+        const inserted = await this.opts.sink.insertRows([row])
+        this.settle([row], inserted)
+      } catch (err) {
+        if (!isDataError(err)) throw err
+        this.stats.rejected++
+        this.opts.log.error({ err: describeDbError(err), id: row.id, type: row.type, room: row.room }, 'database rejected an event')
+        this.settle([row], new Set(), 1)
+      }
+    }
+  }
+
+  private settle(batch: NewEventRow[], inserted: Set<string>, rejected = 0): void {
+    this.queue.splice(0, batch.length)
+    for (const row of batch) if (row.paid) this.paidQueued--
+    this.stats.buffered = this.queue.length
+    this.stats.written += inserted.size
+    this.stats.duplicates += batch.length - inserted.size - rejected
+    this.stats.batches++
+    this.settled += batch.length
+    if (this.waiters.length > 0) {
+      this.waiters = this.waiters.filter((w) => {
+        if (w.upTo > this.settled) return true
+        w.resolve()
+        return false
+      })
+    }
+  }
+}
