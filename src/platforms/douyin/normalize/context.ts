@@ -1,0 +1,35 @@
+import type { LaplaceEvent } from '@laplace.live/event-types'
+import type { Logger } from 'pino'
+import type { LefEvent } from '../../../events'
+import type { GiftComboTracker } from './gift-combo'
+import type { GiftFacts } from './gift'
+
+/** A LaplaceEvent of one type as lef emits it from Douyin. */
+export type DouyinEvent<T extends LaplaceEvent> = T & { platform: 'douyin'; room: string }
+
+/** What the handlers need about the room and where their events go. */
+export interface NormalizeContext {
+  /** web_rid: the event's `room`. */
+  room: string
+  /** web_rid as a number when it is a safe integer, else 0. */
+  origin: number
+  /** Anchor uid (string), to mark the anchor's own chat. */
+  anchorUid: string
+  now(): number
+  emit(event: LefEvent): void
+  combos: GiftComboTracker<GiftFacts>
+  log: Logger
+}
+
+/** The outer Message's facts a handler may need when its own Common lacks them. */
+export interface MessageMeta {
+  method: string
+  msgId: bigint
+}
+
+/** `origin` for a web_rid: the number itself when it is a safe integer, else 0. */
+export function originOf(webRid: string): number {
+  if (!/^\d+$/.test(webRid)) return 0
+  const n = Number(webRid)
+  return Number.isSafeInteger(n) ? n : 0
+}
