@@ -1,0 +1,5 @@
+export { createTikTokConnector, type TikTokConnector } from './connector'
+export { TIKTOK_DEFAULTS, type TikTokConnectorOptions } from './options'
+export { createEulerSignProvider, DEFAULT_EULER_SIGN_SERVER, type EulerSignProviderOptions } from './euler-sign-provider'
+export type { SignProvider, SignedConnect, SignRequest } from './sign-provider'
+export { resolveRoom, type RoomStatus } from './api'

@@ -1,0 +1,31 @@
+import type { LefEvent } from '../../../events'
+
+/** What every handler needs to know about the room it normalises for. */
+export interface NormalizeContext {
+  /** The room key: uniqueId without `@`. */
+  room: string
+  /** USD per coin for priceNormalized. */
+  coinUsd: number
+  /** Fallback time when a message carries none. */
+  now: () => number
+}
+
+/** A handler's answer: events to emit, and whether the live just ended. */
+export interface HandlerOutput {
+  events: LefEvent[]
+  streamEnded?: boolean
+}
+
+export const NOTHING: HandlerOutput = { events: [] }
+
+/** Fields every TikTok event shares beyond the LaplaceEvent (plain LAPLACE clients ignore them). */
+export interface TikTokEnvelope {
+  platform: 'tiktok'
+  room: string
+}
+
+/** The user's full 64-bit id and @handle: `uid` is a number and cannot hold TikTok ids. */
+export interface TikTokUserExtras {
+  uidStr: string
+  userUniqueId: string
+}
