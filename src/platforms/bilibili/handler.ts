@@ -1,0 +1,31 @@
+import type { LaplaceEvent } from '@laplace.live/event-types'
+import type { Json } from './fields'
+
+/** What a cmd handler may use besides the message itself. */
+export interface HandlerContext {
+  /** Long room id: every event's `origin`. */
+  roomId: number
+  /** The anchor's uid (0 when unknown): their danmaku get userType 100. */
+  anchorUid: number
+  /** Receive time (ms), for events whose upstream message carries no time. */
+  now(): number
+  /** LIVE / PREPARING report the room's live state here. */
+  setLive(live: boolean): void
+}
+
+/**
+ * One cmd → zero or more LaplaceEvents (without `platform`/`room`; the normaliser adds them).
+ * May throw on odd data: the normaliser catches, counts and logs it with the cmd.
+ */
+export type CmdHandler = (msg: Json, ctx: HandlerContext) => LaplaceEvent | LaplaceEvent[] | null
+
+/** Fields every LaplaceEvent shares that we always set the same way. */
+export function base(ctx: HandlerContext): { origin: number; originIdx: number; read: false } {
+  return { origin: ctx.roomId, originIdx: 0, read: false }
+}
+
+/** Coarse receive-time bucket for ids of messages with neither id nor time: two nodes (or a
+ * replay) seeing the same state change within the same minute agree on the id. */
+export function minuteBucket(ctx: HandlerContext): number {
+  return Math.floor(ctx.now() / 60_000)
+}

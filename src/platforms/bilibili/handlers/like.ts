@@ -1,0 +1,44 @@
+import type { LikeClick, LikesUpdate } from '@laplace.live/event-types'
+import { hashedEventId } from '../../../events'
+import { num, obj, str } from '../fields'
+import { base, type CmdHandler, minuteBucket } from '../handler'
+import { medalFromObject } from '../medal'
+
+/** LIKE_INFO_V3_CLICK: carries no time; one viewer's likes within a minute are one event. */
+export const handleLikeClick: CmdHandler = (msg, ctx) => {
+  const d = obj(msg.data)
+  const uid = num(d.uid)
+  const now = ctx.now()
+  return {
+    type: 'like-click',
+    ...base(ctx),
+    id: hashedEventId('bilibili', 'like', ctx.roomId, uid, minuteBucket(ctx)),
+    uid,
+    username: str(d.uname),
+    avatar: str(obj(obj(d.uinfo).base).face),
+    message: str(d.like_text),
+    medal: medalFromObject(d.fans_medal),
+    guardType: num(obj(d.fans_medal).guard_level),
+    timestamp: now,
+    timestampNormalized: now,
+    read: false,
+  } satisfies LikeClick
+}
+
+/** LIKE_INFO_V3_UPDATE: the room's total like count. */
+export const handleLikesUpdate: CmdHandler = (msg, ctx) => {
+  const likes = num(obj(msg.data).click_count)
+  const now = ctx.now()
+  return {
+    type: 'likes-update',
+    ...base(ctx),
+    id: hashedEventId('bilibili', 'likes', ctx.roomId, likes),
+    uid: 0,
+    username: '',
+    message: String(likes),
+    likes,
+    timestamp: now,
+    timestampNormalized: now,
+    read: false,
+  } satisfies LikesUpdate
+}

@@ -1,0 +1,31 @@
+import type { Mvp } from '@laplace.live/event-types'
+import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
+import { num, obj, str } from '../fields'
+import { base, type CmdHandler } from '../handler'
+
+/** USER_VIRTUAL_MVP (deprecated upstream, still typed): a paid 守护 purchase; goods_price in gold. */
+export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
+  const d = obj(msg.data)
+  const price = num(d.goods_price)
+  const ts = num(d.timestamp)
+  const order = num(d.order_id)
+  return {
+    type: 'mvp',
+    ...base(ctx),
+    id: order ? eventId('bilibili', 'mvp', order) : hashedEventId('bilibili', 'mvp', num(d.uid), num(d.goods_id), ts),
+    action: str(d.action),
+    uid: num(d.uid),
+    guardType: num(d.user_guard_level),
+    username: str(d.uname),
+    message: str(d.goods_name),
+    price,
+    priceNormalized: bilibiliGoldToCny(price),
+    mvpAmount: num(d.goods_num, 1),
+    mvpIcon: str(d.goods_icon),
+    effectId: num(d.effect_id),
+    duration: 0,
+    timestamp: ts,
+    timestampNormalized: ts * 1000,
+    read: false,
+  } satisfies Mvp
+}

@@ -1,0 +1,64 @@
+import type { RedEnvelopeResult, RedEnvelopeStart } from '@laplace.live/event-types'
+import { bilibiliGoldToCny, eventId } from '../../../events'
+import { arr, num, obj, str } from '../fields'
+import { base, type CmdHandler } from '../handler'
+
+/** rp_type 1 = gift red envelope: `total_price` is the 80 % raffled off; the sender paid /0.8. */
+const RP_TYPE_GIFT = 1
+const USERS_SHARE = 0.8
+
+/**
+ * POPULARITY_RED_POCKET_START / _V2_START: a viewer paid for a red envelope (paid event).
+ * `price` is what the sender paid in gold, `priceNormalized` that in CNY, like every other
+ * paid event (not LAPLACE's "streamer's 20 %", which Bilibili currently pays out as 0).
+ */
+export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
+  const d = obj(msg.data)
+  const raffled = num(d.total_price)
+  const rpType = num(d.rp_type, RP_TYPE_GIFT)
+  const paid = rpType === RP_TYPE_GIFT ? Math.round(raffled / USERS_SHARE) : raffled
+  const start = num(d.start_time) || num(d.current_time)
+  return {
+    type: 'red-envelope-start',
+    ...base(ctx),
+    id: eventId('bilibili', 'red-envelope', num(d.lot_id)),
+    uid: num(d.sender_uid),
+    username: str(d.sender_name),
+    avatar: str(d.sender_face),
+    list: arr(d.awards).map((a) => {
+      const o = obj(a)
+      return { gift_id: num(o.gift_id), gift_name: str(o.gift_name), gift_pic: str(o.gift_pic), num: num(o.num) }
+    }),
+    price: paid,
+    priceNormalized: bilibiliGoldToCny(paid),
+    priceForUsers: raffled,
+    priceForStreamer: paid - raffled,
+    duration: num(d.last_time),
+    icon: str(d.icon_url),
+    message: str(d.danmu),
+    timestamp: start,
+    timestampNormalized: start * 1000,
+    read: false,
+  } satisfies RedEnvelopeStart
+}
+
+/** POPULARITY_RED_POCKET_WINNER_LIST / _V2_: who won; lists passed through as upstream sends them. */
+export const handleRedPocketWinners: CmdHandler = (msg, ctx) => {
+  const d = obj(msg.data)
+  const now = ctx.now()
+  return {
+    type: 'red-envelope-result',
+    ...base(ctx),
+    id: eventId('bilibili', 'red-envelope-result', num(d.lot_id)),
+    uid: 0,
+    username: '',
+    timestamp: now,
+    timestampNormalized: now,
+    message: '',
+    list: arr(d.winner_info) as RedEnvelopeResult['list'],
+    rewards: obj(d.awards) as RedEnvelopeResult['rewards'],
+    // Prizes are paid out of the envelope already counted at start: never money again.
+    priceNormalized: 0,
+    read: false,
+  } satisfies RedEnvelopeResult
+}

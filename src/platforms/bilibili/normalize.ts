@@ -1,0 +1,170 @@
+import type { LaplaceEvent } from '@laplace.live/event-types'
+import type { Logger } from 'pino'
+import type { LefEvent } from '../../events'
+import { type BilibiliCounters, bump } from './counters'
+import { type Json, obj, str } from './fields'
+import type { CmdHandler, HandlerContext } from './handler'
+import { handleDanmu } from './handlers/danmu'
+import { handleEntryEffect } from './handlers/entry-effect'
+import { handleGift } from './handlers/gift'
+import { handleGiftV2 } from './handlers/gift-v2'
+import { handleUserToast, handleUserToastV2 } from './handlers/guard'
+import { handleInteract, handleInteractV2 } from './handlers/interact'
+import { handleLikeClick, handleLikesUpdate } from './handlers/like'
+import { handleLive, handlePreparing } from './handlers/live-status'
+import { handleLotteryAward, handleLotteryStart } from './handlers/lottery'
+import { handleAdminEntrance, handleAdminRevoke, handleRecall, handleRoomAdmins, handleRoomBlock } from './handlers/moderation'
+import { handleVirtualMvp } from './handlers/mvp'
+import { handleRedPocketStart, handleRedPocketWinners } from './handlers/red-pocket'
+import { handleOnlineRankCount, handleWatchedChange } from './handlers/room-counts'
+import { handleCutOff, handleRoomChange, handleSilentOff, handleSilentOn, handleWarning } from './handlers/room-state'
+import { handleSuperChat, handleSuperChatDelete } from './handlers/superchat'
+import { RecentIds } from './recent-ids'
+
+/** cmd (suffix stripped) → handler. */
+export const HANDLERS: Readonly<Record<string, CmdHandler>> = {
+  DANMU_MSG: handleDanmu,
+  SEND_GIFT: handleGift,
+  SEND_GIFT_V2: handleGiftV2,
+  SUPER_CHAT_MESSAGE: handleSuperChat,
+  SUPER_CHAT_MESSAGE_JPN: handleSuperChat,
+  SUPER_CHAT_MESSAGE_DELETE: handleSuperChatDelete,
+  USER_TOAST_MSG: handleUserToast,
+  USER_TOAST_MSG_V2: handleUserToastV2,
+  INTERACT_WORD: handleInteract,
+  INTERACT_WORD_V2: handleInteractV2,
+  ENTRY_EFFECT: handleEntryEffect,
+  LIKE_INFO_V3_CLICK: handleLikeClick,
+  LIKE_INFO_V3_UPDATE: handleLikesUpdate,
+  WATCHED_CHANGE: handleWatchedChange,
+  ONLINE_RANK_COUNT: handleOnlineRankCount,
+  LIVE: handleLive,
+  PREPARING: handlePreparing,
+  WARNING: handleWarning,
+  CUT_OFF: handleCutOff,
+  ROOM_CHANGE: handleRoomChange,
+  ROOM_SILENT_ON: handleSilentOn,
+  ROOM_SILENT_OFF: handleSilentOff,
+  ROOM_BLOCK_MSG: handleRoomBlock,
+  RECALL_DANMU_MSG: handleRecall,
+  ROOM_ADMINS: handleRoomAdmins,
+  room_admin_entrance: handleAdminEntrance,
+  ROOM_ADMIN_REVOKE: handleAdminRevoke,
+  POPULARITY_RED_POCKET_START: handleRedPocketStart,
+  POPULARITY_RED_POCKET_V2_START: handleRedPocketStart,
+  POPULARITY_RED_POCKET_WINNER_LIST: handleRedPocketWinners,
+  POPULARITY_RED_POCKET_V2_WINNER_LIST: handleRedPocketWinners,
+  ANCHOR_LOT_START: handleLotteryStart,
+  ANCHOR_LOT_AWARD: handleLotteryAward,
+  USER_VIRTUAL_MVP: handleVirtualMvp,
+}
+
+/**
+ * Cmds we know and turn into no event, with the reason. Counted as `ignored`, not unknown.
+ */
+export const IGNORED_CMDS: Readonly<Record<string, string>> = {
+  GUARD_BUY: 'superseded by USER_TOAST_MSG (actual paid price, payflow id)',
+  COMBO_SEND: 'summary of SEND_GIFT clicks already counted one by one',
+  POPULARITY_RED_POCKET_NEW: 'notification of a red envelope counted at _START',
+  POPULARITY_RED_POCKET_V2_NEW: 'notification of a red envelope counted at _V2_START',
+  NOTICE_MSG: 'site-wide broadcast banner',
+  LOG_IN_NOTICE: 'guest name-masking notice (logged once by the connector)',
+  ONLINE_RANK_V2: 'leaderboard snapshot',
+  ONLINE_RANK_V3: 'leaderboard snapshot (protobuf)',
+  ONLINE_RANK_TOP3: 'leaderboard banner',
+  STOP_LIVE_ROOM_LIST: 'site-wide list of rooms that stopped',
+  DANMU_AGGREGATION: 'aggregated copy of danmaku already received',
+  ENTRY_EFFECT_MUST_RECEIVE: 'copy of ENTRY_EFFECT',
+  WIDGET_BANNER: 'UI widget',
+  HOT_RANK_CHANGED: 'UI ranking',
+  HOT_RANK_CHANGED_V2: 'UI ranking',
+  LIKE_INFO_V3_NOTICE: 'UI hint',
+  DM_INTERACTION: 'UI aggregation of danmaku already received',
+  ROOM_REAL_TIME_MESSAGE_UPDATE: 'fan count',
+  ROOM_REAL_TIME_MESSAGE_UPDATE_V2: 'fan count',
+}
+
+export interface NormalizerOptions {
+  roomId: number
+  anchorUid: number
+  counters: BilibiliCounters
+  log: Logger
+  now: () => number
+  setLive(live: boolean): void
+  /** Shared across a room's sessions so a reconnect replay does not re-emit twins. */
+  recent?: RecentIds
+  /** Called once when upstream says guest names are now masked. */
+  onLoginNotice?(): void
+}
+
+const decoder = new TextDecoder()
+
+/** op 5 bodies → LefEvents. Never throws: bad input is counted and logged. */
+export class Normalizer {
+  private readonly ctx: HandlerContext
+  private readonly recent: RecentIds
+  private readonly room: string
+
+  constructor(private readonly opts: NormalizerOptions) {
+    this.room = String(opts.roomId)
+    this.recent = opts.recent ?? new RecentIds()
+    this.ctx = { roomId: opts.roomId, anchorUid: opts.anchorUid, now: opts.now, setLive: opts.setLive }
+  }
+
+  /** One op 5 packet body (JSON). */
+  fromBody(body: Uint8Array): LefEvent[] {
+    let msg: unknown
+    try {
+      msg = JSON.parse(decoder.decode(body))
+    } catch {
+      this.opts.counters.badFrames++
+      this.opts.log.warn({ bytes: body.byteLength }, 'bilibili: message body is not JSON; skipped')
+      return []
+    }
+    return this.fromCommand(obj(msg))
+  }
+
+  /** One parsed `{cmd, …}` message. */
+  fromCommand(msg: Json): LefEvent[] {
+    const c = this.opts.counters
+    c.messages++
+    // `DANMU_MSG:4:0:2:2:2:0` → DANMU_MSG; some old messages use `msg.cmd`.
+    const full = str(msg.cmd) || str(obj(msg.msg).cmd)
+    const colon = full.indexOf(':')
+    const cmd = colon === -1 ? full : full.slice(0, colon)
+    const handler = Object.hasOwn(HANDLERS, cmd) ? HANDLERS[cmd] : undefined
+    if (!handler) {
+      if (Object.hasOwn(IGNORED_CMDS, cmd)) {
+        c.ignored++
+        if (cmd === 'LOG_IN_NOTICE') this.opts.onLoginNotice?.()
+      } else {
+        const n = bump(c.unknownCmds, cmd || '(none)')
+        if (n === 1) this.opts.log.debug({ cmd }, 'bilibili: unknown cmd')
+      }
+      return []
+    }
+    let out: LaplaceEvent | LaplaceEvent[] | null
+    try {
+      out = handler(msg, this.ctx)
+    } catch (err) {
+      bump(c.handlerErrors, cmd)
+      this.opts.log.warn({ cmd, err: (err as Error).message }, 'bilibili: handler failed on odd data; message skipped')
+      return []
+    }
+    if (out === null) {
+      c.ignored++
+      return []
+    }
+    const list = Array.isArray(out) ? out : [out]
+    const events: LefEvent[] = []
+    for (const e of list) {
+      if (!this.recent.add(e.id)) {
+        c.duplicates++
+        continue
+      }
+      events.push({ ...e, platform: 'bilibili', room: this.room })
+    }
+    c.events += events.length
+    return events
+  }
+}

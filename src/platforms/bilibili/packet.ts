@@ -1,0 +1,106 @@
+import { brotliDecompressSync, inflateSync } from 'node:zlib'
+import { HEADER_LENGTH, HeaderOffset, Operation, ProtocolVersion } from './protocol'
+
+/** One decoded packet. `body` is a view into the received (or decompressed) buffer, not a copy. */
+export interface Packet {
+  version: number
+  op: number
+  sequence: number
+  body: Uint8Array
+}
+
+/** A frame that is not a valid packet sequence (truncated, bad lengths, bad compression). */
+export class PacketError extends Error {
+  override name = 'PacketError'
+}
+
+export interface DecodeOptions {
+  /** Largest decompressed body accepted (a guard against compression bombs). */
+  maxInflatedBytes?: number
+}
+
+const DEFAULT_MAX_INFLATED = 16 * 1024 * 1024
+// Compressed bodies hold plain inner packets; allow one more level in case, never unbounded.
+const MAX_NESTING = 2
+
+/**
+ * Decode one WebSocket message into its packets, in order. Compressed (ver 2/3) packets are
+ * replaced by the packets inside them, so callers only ever see ver 0/1 packets.
+ * Throws PacketError on anything malformed.
+ */
+export function decodeMessage(data: Uint8Array, opts: DecodeOptions = {}): Packet[] {
+  const out: Packet[] = []
+  decodeInto(data, out, 0, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED)
+  return out
+}
+
+function decodeInto(buf: Uint8Array, out: Packet[], depth: number, maxInflated: number): void {
+  if (buf.byteLength < HEADER_LENGTH) throw new PacketError(`frame of ${buf.byteLength} bytes is shorter than a header`)
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  let offset = 0
+  while (offset < buf.byteLength) {
+    const remaining = buf.byteLength - offset
+    if (remaining < HEADER_LENGTH) throw new PacketError(`${remaining} trailing bytes at offset ${offset}: truncated header`)
+    const packetLength = view.getUint32(offset + HeaderOffset.packetLength)
+    const headerLength = view.getUint16(offset + HeaderOffset.headerLength)
+    const version = view.getUint16(offset + HeaderOffset.version)
+    const op = view.getUint32(offset + HeaderOffset.operation)
+    const sequence = view.getUint32(offset + HeaderOffset.sequence)
+    if (headerLength < HEADER_LENGTH) throw new PacketError(`header length ${headerLength} at offset ${offset} is below ${HEADER_LENGTH}`)
+    if (packetLength < headerLength) throw new PacketError(`packet length ${packetLength} at offset ${offset} is below its header length ${headerLength}`)
+    if (packetLength > remaining) throw new PacketError(`packet length ${packetLength} at offset ${offset} exceeds the ${remaining} bytes left: truncated`)
+    const body = buf.subarray(offset + headerLength, offset + packetLength)
+
+    if (version === ProtocolVersion.Zlib || version === ProtocolVersion.Brotli) {
+      if (depth >= MAX_NESTING) throw new PacketError(`compressed packets nested deeper than ${MAX_NESTING}`)
+      decodeInto(inflate(body, version, maxInflated), out, depth + 1, maxInflated)
+    } else if (version === ProtocolVersion.Normal || version === ProtocolVersion.Heartbeat) {
+      out.push({ version, op, sequence, body })
+    } else {
+      throw new PacketError(`unknown protocol version ${version} at offset ${offset}`)
+    }
+
+    // The heartbeat reply's length excludes the echoed client body that follows it: nothing
+    // after it in this message is a packet (blivedm reads only the 4 popularity bytes).
+    if (op === Operation.HeartbeatReply) return
+    offset += packetLength
+  }
+}
+
+function inflate(body: Uint8Array, version: number, maxInflated: number): Uint8Array {
+  try {
+    return version === ProtocolVersion.Brotli
+      ? brotliDecompressSync(body, { maxOutputLength: maxInflated })
+      : inflateSync(body, { maxOutputLength: maxInflated })
+  } catch (err) {
+    const kind = version === ProtocolVersion.Brotli ? 'brotli' : 'zlib'
+    throw new PacketError(`${kind} body does not decompress: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Popularity (人气值, deprecated upstream) from a heartbeat reply body: its first u32. */
+export function readPopularity(body: Uint8Array): number {
+  if (body.byteLength < 4) throw new PacketError(`heartbeat reply body of ${body.byteLength} bytes has no popularity`)
+  return new DataView(body.buffer, body.byteOffset, 4).getUint32(0)
+}
+
+const encoder = new TextEncoder()
+
+/** Build one packet. Client packets use ver 1 and sequence 1 like every known client. */
+export function encodePacket(
+  op: Operation,
+  body: string | Uint8Array = new Uint8Array(0),
+  version: ProtocolVersion = ProtocolVersion.Heartbeat,
+  sequence = 1,
+): Uint8Array {
+  const payload = typeof body === 'string' ? encoder.encode(body) : body
+  const out = new Uint8Array(HEADER_LENGTH + payload.byteLength)
+  const view = new DataView(out.buffer)
+  view.setUint32(HeaderOffset.packetLength, out.byteLength)
+  view.setUint16(HeaderOffset.headerLength, HEADER_LENGTH)
+  view.setUint16(HeaderOffset.version, version)
+  view.setUint32(HeaderOffset.operation, op)
+  view.setUint32(HeaderOffset.sequence, sequence)
+  out.set(payload, HEADER_LENGTH)
+  return out
+}
