@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http'
+import type { Logger } from 'pino'
+import WebSocket from 'ws'
+import { ConnectorError, type SessionEnd, type SessionHooks } from '../connector'
+import { decodePushFrame, decodeResponse, encodeAck, encodeHeartbeat, FrameError, PayloadType } from './frame-codec'
+import type { NormalizeContext } from './normalize/context'
+import { dispatchMessage } from './normalize/dispatch'
+import { type ResumeState, updateResume } from './resume'
+import type { DouyinStats } from './stats'
+
+/** One push WebSocket connection: frames in, heartbeats and acks out, events to the context. */
+export interface PushConnectionOptions {
+  url: string
+  headers: Record<string, string>
+  heartbeatMs: number
+  offlineRecheckMs: number
+  hooks: SessionHooks
+  signal: AbortSignal
+  log: Logger
+  ctx: NormalizeContext
+  stats: DouyinStats
+  resume: ResumeState
+}
+
+/**
+ * A handshake Douyin refuses comes back as HTTP 200 (not 101) with an empty body, often with
+ * `handshake-status: 415` and `handshake-msg: DEVICE_BLOCKED`: device/IP risk control or a bad
+ * signature. Other statuses map to the usual error codes.
+ */
+export function handshakeError(res: IncomingMessage): ConnectorError {
+  const status = res.statusCode ?? 0
+  const hsStatus = String(res.headers['handshake-status'] ?? '')
+  const hsMsg = String(res.headers['handshake-msg'] ?? '')
+  const detail = `HTTP ${status}${hsStatus ? `, handshake-status ${hsStatus}` : ''}${hsMsg ? `, handshake-msg ${hsMsg}` : ''}`
+  if (hsMsg.includes('DEVICE_BLOCKED') || status === 200 || hsStatus !== '') {
+    return new ConnectorError('DEVICE_BLOCKED', `douyin refused the push handshake (${detail}): device/IP blocked or signature rejected`)
+  }
+  if (status === 429) return new ConnectorError('RATE_LIMITED', `douyin push handshake: ${detail}`)
+  if (status === 401 || status === 403 || status === 444) return new ConnectorError('RISK_CONTROL', `douyin push handshake: ${detail}`)
+  return new ConnectorError('NETWORK', `douyin push handshake failed: ${detail}`)
+}
+
+export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd> {
+  return new Promise<SessionEnd>((resolve, reject) => {
+    let settled = false
+    let opened = false
+    let heartbeat: ReturnType<typeof setInterval> | undefined
+    const ws = new WebSocket(o.url, { headers: o.headers, handshakeTimeout: 15_000 })
+    ws.binaryType = 'nodebuffer'
+
+    const finish = (end: SessionEnd | ConnectorError) => {
+      if (settled) return
+      settled = true
+      clearInterval(heartbeat)
+      o.signal.removeEventListener('abort', onAbort)
+      ws.removeAllListeners()
+      ws.on('error', () => {}) // a late error on a socket we are dropping is not news
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate()
+      if (end instanceof ConnectorError) reject(end)
+      else resolve(end)
+    }
+    const onAbort = () => finish({ kind: 'aborted' })
+    if (o.signal.aborted) return finish({ kind: 'aborted' })
+    o.signal.addEventListener('abort', onAbort, { once: true })
+
+    const send = (bytes: Uint8Array) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(bytes, { binary: true })
+    }
+
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume()
+      const err = handshakeError(res)
+      if (err.code === 'DEVICE_BLOCKED') {
+        o.stats.handshakesRefused++
+        o.log.error({ status: res.statusCode, handshakeStatus: res.headers['handshake-status'], handshakeMsg: res.headers['handshake-msg'] }, 'douyin: push handshake refused (DEVICE_BLOCKED): this IP/device is blocked or the signature was rejected; a logged-in DOUYIN_COOKIE, fewer rooms per IP or DOUYIN_SIGN_SERVER may help')
+      }
+      finish(err)
+    })
+
+    ws.on('open', () => {
+      opened = true
+      o.stats.connects++
+      o.hooks.update({ phase: 'connected' })
+      heartbeat = setInterval(() => {
+        send(encodeHeartbeat())
+        o.stats.heartbeatsSent++
+      }, o.heartbeatMs)
+    })
+
+    ws.on('message', (data, isBinary) => {
+      o.hooks.alive()
+      o.stats.frames++
+      if (!isBinary) {
+        o.stats.frameErrors++
+        o.log.warn('douyin: text frame on the push socket skipped')
+        return
+      }
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)
+      try {
+        const frame = decodePushFrame(bytes)
+        if (frame.payloadType === PayloadType.Close) return finish({ kind: 'closed', reason: 'server sent a close frame' })
+        if (frame.payloadType !== PayloadType.Message) return // hb replies and the like
+        const res = decodeResponse(frame)
+        updateResume(o.resume, frame, res)
+        if (res.needAck) {
+          send(encodeAck(frame.logId, res.internalExt))
+          o.stats.acksSent++
+        }
+        let liveEnded = false
+        for (const msg of res.messages) {
+          if (dispatchMessage(msg, o.ctx, o.stats.messages) === 'live-end') liveEnded = true
+        }
+        if (liveEnded) finish({ kind: 'offline', recheckMs: o.offlineRecheckMs })
+      } catch (err) {
+        // Never let one frame take the socket (or the process) down: count, log, go on.
+        o.stats.frameErrors++
+        if (err instanceof FrameError) o.log.warn({ bytes: bytes.length, err: err.message }, 'douyin: undecodable frame skipped')
+        else o.log.error({ bytes: bytes.length, err }, 'douyin: unexpected error while handling a frame')
+      }
+    })
+
+    ws.on('close', (code, reason) => finish({ kind: 'closed', reason: `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})` }))
+    ws.on('error', (err) => {
+      if (!opened) finish(new ConnectorError('NETWORK', `douyin push connect failed: ${err.message}`, undefined, { cause: err }))
+      else finish({ kind: 'closed', reason: `socket error: ${err.message}` })
+    })
+  })
+}
