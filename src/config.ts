@@ -110,6 +110,8 @@ interface Entry<T extends z.ZodType> {
   fallback?: string
   example: string
   secret?: boolean
+  /** Set-but-empty is a value of its own (ROOMS= means "no rooms"), not "use the default". */
+  emptyIsValue?: boolean
 }
 
 const entry = <E extends Entry<z.ZodType>>(e: E) => e
@@ -117,7 +119,7 @@ const entry = <E extends Entry<z.ZodType>>(e: E) => e
 export const CONFIG_ENTRIES = {
   PORT: entry({ schema: int(0, 65535), fallback: '8080', example: '8080' }),
   HOST: entry({ schema: z.string().trim().min(1), fallback: '0.0.0.0', example: '0.0.0.0' }),
-  ROOMS: entry({ schema: rooms, fallback: '456117', example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
+  ROOMS: entry({ schema: rooms, fallback: '456117', emptyIsValue: true, example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
   DATABASE_URL: entry({ schema: postgresUrl, example: 'postgres://lef:lef@127.0.0.1:5432/lef', secret: true }),
   DATA_DIR: entry({ schema: z.string().trim().min(1), fallback: './data', example: './data' }),
   REDIS_URL: entry({ schema: redisUrl, example: 'redis://127.0.0.1:6379', secret: true }),
@@ -185,7 +187,8 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   const problems: string[] = []
   for (const [name, e] of Object.entries(CONFIG_ENTRIES) as Array<[string, Entry<z.ZodType>]>) {
     const given = env[name]
-    const raw = given === undefined || given.trim() === '' ? e.fallback : given
+    const unset = given === undefined || (given.trim() === '' && !e.emptyIsValue)
+    const raw = unset ? e.fallback : given
     if (raw === undefined) {
       out[name] = undefined
       continue

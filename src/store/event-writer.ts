@@ -24,6 +24,11 @@ export interface EventWriterOptions {
   /** Retry backoff while the database fails. */
   retryBaseMs?: number
   retryCapMs?: number
+  /**
+   * A batch that has not finished by then counts as failed and is retried. A dead network
+   * can leave a query hanging forever; without this the writer would wait with it.
+   */
+  writeTimeoutMs?: number
   now?: () => number
 }
 
@@ -156,7 +161,7 @@ export class EventWriter {
       const batch = this.queue.slice(0, this.opts.batchSize)
       const started = this.now()
       try {
-        const inserted = await this.opts.sink.insertRows(batch)
+        const inserted = await this.insertWithTimeout(batch)
         this.settle(batch, inserted)
         this.stats.lastBatchMs = this.now() - started
         if (this.stats.failing) this.opts.log.info({ buffered: this.queue.length }, 'database is back; writing buffered events')
@@ -179,11 +184,20 @@ export class EventWriter {
     }
   }
 
+  private insertWithTimeout(rows: NewEventRow[]): Promise<Set<string>> {
+    const ms = this.opts.writeTimeoutMs ?? 10_000
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`batch write timed out after ${ms} ms`)), ms)
+    })
+    return Promise.race([this.opts.sink.insertRows(rows), timeout]).finally(() => clearTimeout(timer))
+  }
+
   /** A batch with a bad row: write rows singly so one bad row cannot hold back the rest. */
   private async insertOneByOne(batch: NewEventRow[]): Promise<void> {
     for (const row of batch) {
       try {
-        const inserted = await this.opts.sink.insertRows([row])
+        const inserted = await this.insertWithTimeout([row])
         this.settle([row], inserted)
       } catch (err) {
         if (!isDataError(err)) throw err

@@ -1,0 +1,87 @@
+import type { Socket, TCPSocketListener } from 'bun'
+
+/**
+ * A loopback TCP proxy that can be cut: while down it refuses new connections and has closed
+ * every open one, which is what a client sees when the server behind it stops.
+ */
+export interface TcpProxy {
+  port: number
+  /** Close every connection and refuse new ones. */
+  down(): void
+  up(): void
+  close(): void
+}
+
+export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy {
+  let isUp = true
+  const pairs = new Set<{ client: Socket<Peer>; upstream?: Socket<{ client: Socket<Peer> }> }>()
+  type Peer = { pair?: { client: Socket<Peer>; upstream?: Socket<{ client: Socket<Peer> }>; pending: Uint8Array[] } }
+
+  const listener: TCPSocketListener<Peer> = Bun.listen<Peer>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(client) {
+        if (!isUp) {
+          client.end()
+          return
+        }
+        const pair: NonNullable<Peer['pair']> = { client, pending: [] }
+        client.data = { pair }
+        pairs.add(pair)
+        Bun.connect<{ client: Socket<Peer> }>({
+          hostname: targetHost,
+          port: targetPort,
+          data: { client },
+          socket: {
+            open(up) {
+              pair.upstream = up
+              for (const chunk of pair.pending) up.write(chunk)
+              pair.pending = []
+            },
+            data(_up, chunk) {
+              client.write(chunk)
+            },
+            close() {
+              client.end()
+            },
+            error() {
+              client.end()
+            },
+          },
+        }).catch(() => client.end())
+      },
+      data(client, chunk) {
+        const pair = client.data?.pair
+        if (!pair) return
+        if (pair.upstream) pair.upstream.write(chunk)
+        else pair.pending.push(new Uint8Array(chunk))
+      },
+      close(client) {
+        const pair = client.data?.pair
+        if (!pair) return
+        pair.upstream?.end()
+        pairs.delete(pair)
+      },
+    },
+  })
+
+  return {
+    port: listener.port,
+    down() {
+      isUp = false
+      for (const p of pairs) {
+        p.client.end()
+        p.upstream?.end()
+      }
+      pairs.clear()
+    },
+    up() {
+      isUp = true
+    },
+    close() {
+      this.down()
+      listener.stop(true)
+    },
+  }
+}
