@@ -42,9 +42,9 @@ describe('events-collector captures normalise', () => {
     expect(r.mappedSamples).toBe(126)
     expect(r.counters.decodeErrors).toBe(0)
     expect(r.byType).toEqual({ message: 21, gift: 7, 'like-click': 21, 'likes-update': 21, interaction: 42, 'online-update': 21 })
-    const like = r.events.find((e) => e.type === 'likes-update') as Record<string, unknown>
+    const like = r.events.find((e) => e.type === 'likes-update') as unknown as Record<string, unknown>
     expect(like.likes).toBe(123925)
-    const online = r.events.find((e) => e.type === 'online-update') as Record<string, unknown>
+    const online = r.events.find((e) => e.type === 'online-update') as unknown as Record<string, unknown>
     expect(online).toMatchObject({ online: 1642, totalViewers: 37079 })
     const follows = r.events.filter((e) => e.type === 'interaction' && (e as { action: number }).action === 2)
     expect(follows).toHaveLength(20)
@@ -55,7 +55,7 @@ describe('events-collector captures normalise', () => {
     expect(r.mappedSamples).toBe(126)
     expect(r.counters.decodeErrors).toBe(0)
     expect(r.byType).toEqual({ message: 21, interaction: 42, 'online-update': 21, 'like-click': 21, 'likes-update': 21, gift: 4 })
-    const gifts = r.events.filter((e) => e.type === 'gift') as Array<Record<string, unknown>>
+    const gifts = r.events.filter((e) => e.type === 'gift') as unknown as Array<Record<string, unknown>>
     const streak = gifts.find((g) => g.uidStr === '6776970940175827973' && g.giftName === 'Rose')
     expect(streak).toMatchObject({ giftAmount: 11, price: 11, priceNormalized: 0.1463, id: 'tt:gift:6776970940175827973:5655:1701792311393' })
     // "Heart Me" (type 4) is not streakable: counted once as it came.

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { fromBinary, toBinary } from '@bufbuild/protobuf'
+import fc from 'fast-check'
 import { WebcastChatMessageSchema, WebcastGiftMessageSchema, WebcastMemberMessageSchema, WebcastSocialMessageSchema } from '../../../src/gen/tiktok/messages_pb'
 import { createCounters, createNormalizer, GiftStreakTracker } from '../../../src/platforms/tiktok/normalize'
 import { baseMessage } from '../../sim/tiktok/messages'
@@ -112,5 +113,34 @@ describe('real payload fixtures decode', () => {
     const { n, counters } = normalizer()
     expect(n.handle(baseMessage('WebcastGiftMessage', new Uint8Array([0x0a, 0xff, 0xff]))).events).toEqual([])
     expect(counters.decodeErrors).toBe(1)
+  })
+})
+
+describe('normaliser fuzz', () => {
+  const sources: Array<[string, string]> = [
+    ['WebcastGiftMessage', 'MessageWebcastGiftMessage.bin'],
+    ['WebcastChatMessage', 'MessageWebcastChatMessage.bin'],
+    ['WebcastSocialMessage', 'MessageWebcastSocialMessage.bin'],
+    ['WebcastMemberMessage', 'WebcastMemberMessage.bin'],
+  ]
+  test('mutated or truncated real payloads never throw: an event or a counted skip', () => {
+    for (const [method, file] of sources) {
+      const bytes = payloadFixture(file)
+      const { n, counters } = normalizer()
+      fc.assert(
+        fc.property(fc.nat(bytes.length), fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), (cut, edits) => {
+          const copy = new Uint8Array(bytes.subarray(0, cut))
+          for (const [at, v] of edits) if (at < copy.length) copy[at] = v
+          const before = counters.decodeErrors
+          const out = n.handle(baseMessage(method, copy))
+          // Every event that does come out is well formed.
+          for (const e of out.events) if (typeof e.id !== 'string' || !e.id.startsWith('tt:') || e.platform !== 'tiktok') return false
+          return counters.decodeErrors >= before
+        }),
+        { numRuns: 200 },
+      )
+      // Real data truncated this much cannot decode: some skips were counted.
+      expect(counters.decodeErrors).toBeGreaterThan(0)
+    }
   })
 })

@@ -45,6 +45,8 @@ export interface TikTokSimStats {
   apiRequests: number
   signRequests: number
   connections: number
+  /** Push sockets closed (by either side). */
+  closes: number
   enterRoom: number
   /** roomId of each enter-room frame. */
   enterRoomIds: string[]
@@ -112,7 +114,7 @@ export function startTikTokSim(opts: TikTokSimOptions = {}): TikTokSim {
   const users = new Map(Object.entries(opts.users ?? DEFAULT_USERS).map(([k, v]) => [k, { ...v }]))
   const needAck = opts.needAck ?? true
   const stats: TikTokSimStats = {
-    pageRequests: 0, apiRequests: 0, signRequests: 0, connections: 0, enterRoom: 0, enterRoomIds: [],
+    pageRequests: 0, apiRequests: 0, signRequests: 0, connections: 0, closes: 0, enterRoom: 0, enterRoomIds: [],
     heartbeats: 0, heartbeatSeqs: [], acks: 0, ackLog: [], lastSignApiKey: null, lastCookie: null, lastUserAgent: null, lastQuery: null,
   }
   const sockets = new Set<ServerWebSocket<{ roomId: string }>>()
@@ -220,6 +222,7 @@ export function startTikTokSim(opts: TikTokSimOptions = {}): TikTokSim {
         sockets.add(ws)
       },
       close(ws) {
+        stats.closes++
         sockets.delete(ws)
       },
       message(ws, data) {
