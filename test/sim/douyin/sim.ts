@@ -36,6 +36,8 @@ export interface SimConnection {
 export interface DouyinSimStats {
   ttwidRequests: number
   enterRequests: number
+  /** Cookie, referer and query of the last room-enter request. */
+  lastEnter: { cookie: string; referer: string; query: Record<string, string> } | null
   pageRequests: number
   handshakes: number
   refused: number
@@ -79,7 +81,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
   const anchor = { uid: '3789344204128560', nickname: '测试主播', secUid: 'MS4wLjABAAAAsim', ...opts.anchor }
   const title = opts.title ?? '模拟直播间'
   const ttwid = `1%7Csim${Math.floor(Math.random() * 1e9)}%7C${Math.floor(Date.now() / 1000)}%7C${'ab'.repeat(32)}`
-  const stats: DouyinSimStats = { ttwidRequests: 0, enterRequests: 0, pageRequests: 0, handshakes: 0, refused: 0, badSignatures: 0, heartbeats: 0, acks: [], connections: [] }
+  const stats: DouyinSimStats = { ttwidRequests: 0, enterRequests: 0, lastEnter: null, pageRequests: 0, handshakes: 0, refused: 0, badSignatures: 0, heartbeats: 0, acks: [], connections: [] }
   const sockets = new Set<ServerWebSocket<WsData>>()
   let seq = 0n
   let logId = 9_000_000_000_000_000_000n
@@ -141,6 +143,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
       }
       if (url.pathname === '/webcast/room/web/enter/') {
         stats.enterRequests++
+        stats.lastEnter = { cookie: req.headers.get('cookie') ?? '', referer: req.headers.get('referer') ?? '', query: Object.fromEntries(url.searchParams) }
         const mode = opts.enter ?? 'json'
         const body = mode === 'json' ? enterJson() : mode === 'empty' ? '' : mode.body
         return new Response(body, { headers: { 'content-type': 'application/json' } })
