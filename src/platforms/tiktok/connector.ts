@@ -85,7 +85,7 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
       const signed = await signer.signConnect({ roomId: status.roomId, userAgent: opts.userAgent, signal })
       const roomId = signed.roomId ?? status.roomId
       const normalizer = createNormalizer({
-        ctx: { room: room.key, coinUsd: opts.coinUsd, now: opts.now },
+        ctx: { room: room.key, coinUsd: opts.coinUsd, now: opts.now, hostUid: status.uid },
         streaks: streaksFor(room.key),
         counters,
         log,

@@ -127,9 +127,10 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
       try {
         decoded = decodeFrame(toBytes(data))
       } catch (err) {
-        if (!(err instanceof TikTokFrameError)) throw err
+        // A bad frame is skipped, never fatal: the next one may be fine.
         counters.badFrames++
-        log.warn({ err: err.message }, 'tiktok frame did not decode; skipped')
+        const kind = err instanceof TikTokFrameError ? 'tiktok frame did not decode; skipped' : 'tiktok frame failed unexpectedly; skipped'
+        log.warn({ err: (err as Error).message }, kind)
         return
       }
       const { frame, result } = decoded
@@ -141,7 +142,14 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
         send(encodeAck(frame.logId, result.internalExt))
         counters.acksSent++
       }
-      if (opts.onResult(result)) finish({ kind: 'stream-ended' })
+      let ended = false
+      try {
+        ended = opts.onResult(result)
+      } catch (err) {
+        counters.badFrames++
+        log.error({ err: (err as Error).message }, 'tiktok batch handling failed; skipped')
+      }
+      if (ended) finish({ kind: 'stream-ended' })
     })
 
     ws.on('error', (err) => {

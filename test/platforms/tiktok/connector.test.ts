@@ -165,6 +165,41 @@ describe('tiktok connector against the simulator', () => {
     expect(hooks.events[0]).toMatchObject({ message: 'still alive' })
   })
 
+  test('the host\'s own chat is userType 100; viewers are 0', async () => {
+    const { sim, hooks, run } = setup()
+    void run()
+    await until(() => sim.stats.enterRoom === 1)
+    sim.push([chatMessage(ROOM_ID, 'hi all', { id: '7000000000000000001', nickname: 'Sim Host', handle: 'sim_host' }), chatMessage(ROOM_ID, 'hi host')])
+    await until(() => hooks.events.length === 2)
+    expect(hooks.events.map((e) => (e as { userType?: number }).userType)).toEqual([100, 0])
+  })
+
+  test('results that do not ask for an ack get none', async () => {
+    const { sim, hooks, run } = setup({ needAck: false })
+    void run()
+    await until(() => sim.stats.enterRoom === 1)
+    sim.pushChat('no ack please')
+    await until(() => hooks.events.length === 1)
+    await until(() => sim.stats.heartbeats >= 1)
+    expect(sim.stats.acks).toBe(0)
+  })
+
+  test('abort while resolving (a hanging fetch) resolves aborted', async () => {
+    let calls = 0
+    const hanging = ((_url: unknown, init?: RequestInit) => {
+      calls++
+      return new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+      })
+    }) as unknown as typeof fetch
+    const { hooks, run } = setup({}, { fetch: hanging })
+    const ended = run()
+    await until(() => calls === 1)
+    abort!.abort()
+    expect(await ended).toEqual({ kind: 'aborted' })
+    expect(hooks.phases).toEqual(['resolving'])
+  })
+
   test('idle timeout is 40 s by default', () => {
     expect(createTikTokConnector().idleTimeoutMs).toBe(40_000)
   })

@@ -38,7 +38,8 @@ export function handleChat(payload: Uint8Array, ctx: NormalizeContext): HandlerO
     ...user,
     nameColor: '',
     message: text,
-    userType: 0,
+    // LAPLACE's "streamer" user type (100); TikTok marks no moderators in the fields we read.
+    userType: ctx.hostUid !== undefined && ctx.hostUid !== '' && user.uidStr === ctx.hostUid ? 100 : 0,
     userLvl: 0,
     userLvlBorder: 0,
     currentRank: 0,

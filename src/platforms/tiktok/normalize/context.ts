@@ -6,6 +6,8 @@ export interface NormalizeContext {
   room: string
   /** USD per coin for priceNormalized. */
   coinUsd: number
+  /** The streamer's user id, when known: their own chat gets LAPLACE userType 100. */
+  hostUid?: string
   /** Fallback time when a message carries none. */
   now: () => number
 }
