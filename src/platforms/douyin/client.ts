@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import { ConnectorError, type SessionEnd, type SessionHooks } from '../connector'
-import { decodePushFrame, decodeResponse, encodeAck, encodeHeartbeat, FrameError, PayloadType } from './frame-codec'
+import { decodePushFrame, decodeResponse, encodeAck, FrameError, PayloadType } from './frame-codec'
+import { Heartbeat } from './heartbeat'
 import type { NormalizeContext } from './normalize/context'
 import { dispatchMessage } from './normalize/dispatch'
 import { type ResumeState, updateResume } from './resume'
@@ -44,14 +45,17 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
   return new Promise<SessionEnd>((resolve, reject) => {
     let settled = false
     let opened = false
-    let heartbeat: ReturnType<typeof setInterval> | undefined
     const ws = new WebSocket(o.url, { headers: o.headers, handshakeTimeout: 15_000 })
     ws.binaryType = 'nodebuffer'
+    const send = (bytes: Uint8Array) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(bytes, { binary: true })
+    }
+    const heartbeat = new Heartbeat(o.heartbeatMs, send, () => o.stats.heartbeatsSent++)
 
     const finish = (end: SessionEnd | ConnectorError) => {
       if (settled) return
       settled = true
-      clearInterval(heartbeat)
+      heartbeat.stop()
       o.signal.removeEventListener('abort', onAbort)
       ws.removeAllListeners()
       ws.on('error', () => {}) // a late error on a socket we are dropping is not news
@@ -62,10 +66,6 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
     const onAbort = () => finish({ kind: 'aborted' })
     if (o.signal.aborted) return finish({ kind: 'aborted' })
     o.signal.addEventListener('abort', onAbort, { once: true })
-
-    const send = (bytes: Uint8Array) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(bytes, { binary: true })
-    }
 
     ws.on('unexpected-response', (_req, res) => {
       res.resume()
@@ -81,10 +81,7 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
       opened = true
       o.stats.connects++
       o.hooks.update({ phase: 'connected' })
-      heartbeat = setInterval(() => {
-        send(encodeHeartbeat())
-        o.stats.heartbeatsSent++
-      }, o.heartbeatMs)
+      heartbeat.start()
     })
 
     ws.on('message', (data, isBinary) => {

@@ -4,6 +4,7 @@ import { MessageSchema } from '../../../src/gen/douyin/push_pb'
 import { isPaid } from '../../../src/events'
 import { createMessageStats, dispatchMessage } from '../../../src/platforms/douyin/normalize/dispatch'
 import { GiftMessageSchema } from '../../../src/gen/douyin/messages_pb'
+import fc from 'fast-check'
 import { readFixture } from '../../fixtures'
 import { testContext } from './helpers'
 
@@ -160,5 +161,43 @@ describe('douyin normaliser on real captured payloads', () => {
     expect(dispatchMessage(create(MessageSchema, { method: 'WebcastGiftMessage', payload: truncated }), t.ctx, stats)).toBe('none')
     expect(stats.decodeErrors).toEqual({ WebcastGiftMessage: 1 })
     expect(t.events).toHaveLength(0)
+  })
+})
+
+describe('douyin normaliser fuzz', () => {
+  const MAPPED: Array<[string, string]> = [
+    ['WebcastChatMessage', 'ChatMessage'], ['WebcastEmojiChatMessage', 'EmojiChatMessage'], ['WebcastGiftMessage', 'GiftMessage'],
+    ['WebcastLikeMessage', 'LikeMessage'], ['WebcastMemberMessage', 'MemberMessage'], ['WebcastSocialMessage', 'SocialMessage'],
+    ['WebcastRoomUserSeqMessage', 'RoomUserSeqMessage'], ['WebcastRoomStatsMessage', 'RoomStatsMessage'], ['WebcastFansclubMessage', 'FansclubMessage'],
+  ]
+
+  test('mutated and truncated real payloads never throw: each gives events or a counted decode error', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MAPPED),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        ([method, name], cutSeed, edits) => {
+          const orig = sample(name)
+          const bytes = orig.slice(0, 1 + (cutSeed % orig.length))
+          for (const [at, v] of edits) bytes[at % bytes.length] = v
+          const t = testContext()
+          const stats = createMessageStats()
+          dispatchMessage(create(MessageSchema, { method, payload: bytes }), t.ctx, stats)
+          t.ctx.combos.flushAll(t.clock.now)
+          const errors = stats.decodeErrors[method] ?? 0
+          expect(errors).toBeLessThanOrEqual(1)
+          // A payload is either refused whole or mapped: never half an event.
+          if (errors === 1) expect(t.events).toHaveLength(0)
+          for (const e of t.events) {
+            expect(e.platform).toBe('douyin')
+            expect(e.id).toMatch(/^dy:[a-z-]+:/)
+            expect(Number.isSafeInteger(e.uid)).toBe(true)
+            expect(Number.isFinite(e.timestampNormalized)).toBe(true)
+          }
+        },
+      ),
+      { numRuns: 400 },
+    )
   })
 })

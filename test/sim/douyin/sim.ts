@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib'
 import { PushFrameSchema, ResponseSchema } from '../../../src/gen/douyin/push_pb'
 import { decodePushFrame } from '../../../src/platforms/douyin/frame-codec'
 import { signatureMatchesStub, xMsStub } from '../../../src/platforms/douyin/sign'
-import { controlMessage, type SimMessage } from './messages'
+import { chatMessage, controlMessage, type SimGift, giftMessage, type SimMessage, type SimUser } from './messages'
 
 /**
  * A local Douyin: `GET /` hands out ttwid, the room-enter API and the room page describe one
@@ -56,6 +56,10 @@ export interface DouyinSim {
   stats: DouyinSimStats
   /** Send messages in one Response frame to every open socket; returns the frame's logId. */
   push(messages: SimMessage[], opts?: { needAck?: boolean }): bigint
+  /** One chat message in its own frame. */
+  pushChat(user: SimUser, content: string): bigint
+  /** One gift message in its own frame (a combo is several calls with growing repeatCount). */
+  pushGift(gift: SimGift): bigint
   /** Send raw bytes as a binary frame (garbage, truncated frames, …). */
   pushRaw(bytes: Uint8Array): void
   /** The last cursor / internal_ext the sim handed out. */
@@ -208,6 +212,8 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
       for (const ws of sockets) ws.sendBinary(bytes)
       return logId
     },
+    pushChat: (user, content) => sim.push([chatMessage(user, content)]),
+    pushGift: (gift) => sim.push([giftMessage(gift)]),
     pushRaw(bytes) {
       for (const ws of sockets) ws.sendBinary(bytes)
     },
