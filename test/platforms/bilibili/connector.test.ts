@@ -1,0 +1,207 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import type { Gift, Message, Toast } from '@laplace.live/event-types'
+import type { RoomKey } from '../../../src/events'
+import { createBilibiliConnector, type BilibiliConnectorOptions } from '../../../src/platforms/bilibili/connector'
+import { ConnectorError } from '../../../src/platforms/connector'
+import { decodeMessage } from '../../../src/platforms/bilibili/packet'
+import { type BilibiliSim, startBilibiliSim } from '../../sim/bilibili/sim'
+import { readFixture, readFixtureJson } from '../../fixtures'
+import { captureLog, recordHooks, waitFor } from './session-harness'
+
+let sim: BilibiliSim | undefined
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+const room = (key: string): RoomKey => ({ platform: 'bilibili', key })
+const bml = (cmd: string, file: string) => readFixtureJson<object>('bilibili', 'blive-message-listener', cmd, file)
+
+/** The real 2026 DANMU_MSG, unpacked from its captured frame (the sim re-packs it). */
+function realDanmu(): object {
+  const [p] = decodeMessage(readFixture('bilibili', 'laplace-live-ws', 'danmu_msg_protover2_zlib.bin'))
+  return JSON.parse(new TextDecoder().decode(p!.body))
+}
+
+function connectorFor(s: BilibiliSim, extra: BilibiliConnectorOptions = {}) {
+  return createBilibiliConnector({
+    apiBase: s.apiBase,
+    liveApiBase: s.liveApiBase,
+    wsUrl: s.wsUrl,
+    loginSyncServer: s.loginSyncServer,
+    heartbeatIntervalMs: 50,
+    ...extra,
+  })
+}
+
+describe('bilibili connector against the simulator', () => {
+  test('resolves a short id, authenticates as guest with protover 3, emits events, heartbeats', async () => {
+    sim = await startBilibiliSim({ roomId: 21452505, shortId: 456, anchorName: 'sim anchor', title: 'hello' })
+    const connector = connectorFor(sim)
+    const rec = recordHooks()
+    const { log, lines } = captureLog()
+    const abort = new AbortController()
+    const ended = connector.session(room('456'), rec.hooks, abort.signal, log)
+
+    await waitFor(() => sim!.openSockets === 1, 3000, 'auth')
+    expect(rec.phases).toEqual(['resolving', 'signing', 'connecting', 'connected'])
+    expect(rec.info[0]).toEqual({ roomId: '21452505', shortRoomId: 456, uid: '1437582453', username: 'sim anchor', live: true, title: 'hello' })
+    const auth = sim.authLog[0]!
+    expect(auth).toMatchObject({ uid: 0, roomid: 21452505, protover: 3, platform: 'web', type: 2, key: 'sim-token-1' })
+    expect(auth.buvid).toBe('SIMBUVID-0000-1111-2222-33334444555512345infoc')
+    expect(lines.some((l) => l.includes('connecting as a guest') && l.includes('mask'))).toBe(true)
+
+    // The real 2026 danmaku as the server would send it (re-packed by the sim), plus gifts in one message.
+    const dm = realDanmu()
+    sim.send(dm, bml('SEND_GIFT', '小花花_not_same_badge.json'), bml('USER_TOAST_MSG', 'guard_jianzhang_new.json'), bml('GUARD_BUY', 'normal.json'))
+    await waitFor(() => rec.events.length >= 3, 3000, 'events')
+    expect(rec.events.map((e) => e.type)).toEqual(['message', 'gift', 'toast'])
+    expect((rec.events[0] as Message).id).toBe('382fd7c125e5328c2ad5a4a40a69b3bd9849')
+    expect((rec.events[1] as Gift).priceNormalized).toBe(0.1)
+    expect((rec.events[2] as Toast).priceNormalized).toBe(198)
+    expect(rec.events.every((e) => e.room === '21452505' && e.origin === 21452505 && e.platform === 'bilibili')).toBe(true)
+
+    await waitFor(() => sim!.stats.heartbeats >= 3, 3000, 'heartbeats')
+    expect(rec.alive).toBeGreaterThanOrEqual(4)
+
+    abort.abort()
+    expect(await ended).toEqual({ kind: 'aborted' })
+    await waitFor(() => sim!.openSockets === 0, 2000, 'socket closed')
+  })
+
+  test('sim drops the socket mid-stream → closed; the next session re-authenticates (cached token)', async () => {
+    sim = await startBilibiliSim()
+    const connector = connectorFor(sim)
+    const rec = recordHooks()
+    const { log } = captureLog()
+    const first = connector.session(room(String(sim.roomId)), rec.hooks, new AbortController().signal, log)
+    await waitFor(() => sim!.openSockets === 1)
+    sim.send(bml('SUPER_CHAT_MESSAGE', 'normal.json'))
+    await waitFor(() => rec.events.length === 1)
+    sim.drop()
+    const end = await first
+    expect(end.kind).toBe('closed')
+
+    const abort = new AbortController()
+    const second = connector.session(room(String(sim.roomId)), rec.hooks, abort.signal, log)
+    await waitFor(() => sim!.stats.auths === 2, 3000, 'second auth')
+    expect(sim.stats.danmuInfoCalls).toBe(1) // token reused across reconnects
+    sim.send(bml('SUPER_CHAT_MESSAGE', 'normal.json'), bml('LIKE_INFO_V3_UPDATE', 'normal.json'))
+    await waitFor(() => rec.events.length === 2)
+    // the replayed super chat is suppressed as a twin; the new event comes through
+    expect(rec.events.map((e) => e.type)).toEqual(['superchat', 'likes-update'])
+    abort.abort()
+    expect(await second).toEqual({ kind: 'aborted' })
+  })
+
+  test('-352 once: WBI keys are refreshed and getDanmuInfo retried', async () => {
+    sim = await startBilibiliSim({ riskControlOnce: true })
+    const connector = connectorFor(sim)
+    const rec = recordHooks()
+    const abort = new AbortController()
+    const ended = connector.session(room(String(sim.roomId)), rec.hooks, abort.signal, captureLog().log)
+    await waitFor(() => sim!.openSockets === 1)
+    expect(sim.stats.danmuInfo352).toBe(1)
+    expect(sim.stats.danmuInfoCalls).toBe(2)
+    expect(sim.stats.navCalls).toBe(2)
+    abort.abort()
+    await ended
+  })
+
+  test('-352 twice is RISK_CONTROL', async () => {
+    sim = await startBilibiliSim()
+    sim.riskControlNext(2)
+    const connector = connectorFor(sim)
+    const err = await connector.session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, captureLog().log).catch((e) => e)
+    expect(err).toBeInstanceOf(ConnectorError)
+    expect((err as ConnectorError).code).toBe('RISK_CONTROL')
+  })
+
+  test('rejected token (-101) → AUTH error, token dropped, the next session fetches a new one', async () => {
+    sim = await startBilibiliSim()
+    const connector = connectorFor(sim)
+    const rec = recordHooks()
+    const { log } = captureLog()
+    const first = connector.session(room(String(sim.roomId)), rec.hooks, new AbortController().signal, log)
+    await waitFor(() => sim!.openSockets === 1)
+    sim.rejectIssuedTokens()
+    sim.drop()
+    expect((await first).kind).toBe('closed')
+
+    const err = await connector.session(room(String(sim.roomId)), rec.hooks, new AbortController().signal, log).catch((e) => e)
+    expect(err).toBeInstanceOf(ConnectorError)
+    expect((err as ConnectorError).code).toBe('AUTH')
+    expect(sim.stats.authRejected).toBe(1)
+
+    const abort = new AbortController()
+    const third = connector.session(room(String(sim.roomId)), rec.hooks, abort.signal, log)
+    await waitFor(() => sim!.stats.auths === 2, 3000, 'auth with a fresh token')
+    expect(sim.authLog.at(-1)!.key).toBe('sim-token-2')
+    abort.abort()
+    await third
+  })
+
+  test('unknown room is NOT_FOUND', async () => {
+    sim = await startBilibiliSim()
+    const err = await connectorFor(sim).session(room('999'), recordHooks().hooks, new AbortController().signal, captureLog().log).catch((e) => e)
+    expect((err as ConnectorError).code).toBe('NOT_FOUND')
+  })
+
+  test('login sync: connects as the account (its uid, its cookie-authenticated token, its buvid)', async () => {
+    const account = { uuid: 'uuidAAAAbbbbCCCCdddd01', password: 'passwordXYZ123', mid: 3493079520643315, uname: 'acct', sessdata: 'sessdata-1' }
+    const other = { uuid: 'uuidEEEEffffGGGGhhhh02', password: 'passwordQRS456', mid: 12345678, uname: 'acct2', sessdata: 'sessdata-2' }
+    sim = await startBilibiliSim({ accounts: [account, other] })
+    const token = `${account.uuid}@${account.password}`
+    const connector = connectorFor(sim, { loginSyncTokens: [token, `${other.uuid}@${other.password}`] })
+    const rec = recordHooks()
+    const { log, lines } = captureLog()
+    const abort = new AbortController()
+    const ended = connector.session(room(String(sim.roomId)), rec.hooks, abort.signal, log)
+    await waitFor(() => sim!.openSockets === 1, 3000, 'auth as account')
+    expect(sim.authLog[0]).toMatchObject({ uid: 3493079520643315, buvid: 'ACCOUNT-3493079520643315-infoc', key: 'sim-token-1' })
+    expect(sim.stats.loginSyncCalls).toBe(1)
+    abort.abort()
+    await ended
+    const all = lines.join('\n')
+    expect(all).not.toContain(account.password)
+    expect(all).not.toContain('sessdata-1')
+    expect(all).not.toContain('connecting as a guest')
+  })
+
+  test('bad login-sync token is an AUTH error, never logged in full', async () => {
+    sim = await startBilibiliSim()
+    const { log, lines } = captureLog()
+    const badTokens = ['short', 'unknownUuid000000@somepassword']
+    for (const t of badTokens) {
+      const err = await connectorFor(sim, { loginSyncTokens: [t] })
+        .session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, log)
+        .catch((e) => e)
+      expect(err).toBeInstanceOf(ConnectorError)
+      expect((err as ConnectorError).code).toBe('AUTH')
+      expect((err as Error).message).not.toContain('somepassword')
+    }
+    expect(lines.join('\n')).not.toContain('somepassword')
+  })
+
+  test('abort while connecting resolves aborted promptly', async () => {
+    sim = await startBilibiliSim()
+    const abort = new AbortController()
+    abort.abort()
+    expect(await connectorFor(sim).session(room(String(sim.roomId)), recordHooks().hooks, abort.signal, captureLog().log)).toEqual({ kind: 'aborted' })
+  })
+
+  test('PREPARING / LIVE update info.live', async () => {
+    sim = await startBilibiliSim()
+    const rec = recordHooks()
+    const abort = new AbortController()
+    const ended = connectorFor(sim).session(room(String(sim.roomId)), rec.hooks, abort.signal, captureLog().log)
+    await waitFor(() => sim!.openSockets === 1)
+    sim.send(bml('PREPARING', 'normal.json'))
+    await waitFor(() => rec.info.some((i) => i.live === false && Object.keys(i).length === 1))
+    sim.send(bml('LIVE', 'start_live.json'))
+    await waitFor(() => rec.info.filter((i) => i.live === true && Object.keys(i).length === 1).length === 1)
+    expect(rec.events.map((e) => e.type)).toEqual(['live-end', 'live-start'])
+    abort.abort()
+    await ended
+  })
+})
