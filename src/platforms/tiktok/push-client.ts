@@ -63,11 +63,17 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
     let settled = false
     let opened = false
     let stopHeartbeat: (() => void) | undefined
-    const ws = new WebSocket(opts.url, {
-      headers: { Cookie: opts.cookieHeader, 'User-Agent': opts.userAgent },
-      perMessageDeflate: false,
-      handshakeTimeout: 20_000,
-    })
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(opts.url, {
+        headers: { Cookie: opts.cookieHeader, 'User-Agent': opts.userAgent },
+        perMessageDeflate: false,
+        handshakeTimeout: 20_000,
+      })
+    } catch (err) {
+      // The push server URL came from the signer: a bad one is its protocol error.
+      return reject(new ConnectorError('PROTOCOL', `unusable push server URL: ${(err as Error).message}`, undefined, { cause: err }))
+    }
     ws.binaryType = 'nodebuffer'
 
     const finish = (end: PushSocketEnd | Error) => {
@@ -106,6 +112,7 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
     })
 
     ws.on('open', () => {
+      if (settled) return
       opened = true
       send(encodeEnterRoom(opts.roomId, opts.cursor, enterUniqueId()))
       stopHeartbeat = startHeartbeat(

@@ -1,4 +1,5 @@
 import type { ProtoMessageFetchResult } from '../../gen/tiktok/push_pb'
+import { ConnectorError } from '../connector'
 import { IDENTITY_AUDIENCE, LIVE_ID, WEB_AID, WS_VERSION_CODE } from './protocol'
 
 /** Query parameters the web client sends on the push socket (§1.5; a subset that matters). */
@@ -28,9 +29,16 @@ const WS_PARAMS: Record<string, string> = {
 /**
  * The push socket URL: the signed push server plus our params, the cursor/ext from the signed
  * fetch result and its route params (they carry the signature, e.g. `wrss`), then the version.
+ * Throws ConnectorError PROTOCOL when the signer's push server is not a ws(s) URL.
  */
 export function buildPushUrl(result: ProtoMessageFetchResult, roomId: string): string {
-  const url = new URL(result.pushServer)
+  let url: URL
+  try {
+    url = new URL(result.pushServer)
+  } catch (err) {
+    throw new ConnectorError('PROTOCOL', `signer gave an unusable push server URL`, undefined, { cause: err })
+  }
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') throw new ConnectorError('PROTOCOL', `signer gave a push server that is not ws(s): ${url.protocol}`)
   const q = url.searchParams
   for (const [k, v] of Object.entries(WS_PARAMS)) q.set(k, v)
   q.set('compress', 'gzip')

@@ -200,6 +200,25 @@ describe('tiktok connector against the simulator', () => {
     expect(hooks.phases).toEqual(['resolving'])
   })
 
+  test('another sign provider can be plugged in; an unusable push URL is PROTOCOL', async () => {
+    const { create } = await import('@bufbuild/protobuf')
+    const { ProtoMessageFetchResultSchema } = await import('../../../src/gen/tiktok/push_pb')
+    const seen: string[] = []
+    const { sim, run } = setup({}, {
+      signProvider: {
+        name: 'test',
+        async signConnect(req) {
+          seen.push(req.roomId)
+          return { fetchResult: create(ProtoMessageFetchResultSchema, { pushServer: 'not a url', cursor: 'c' }), cookieHeader: 'a=b' }
+        },
+      },
+    })
+    const err = await rejection(run())
+    expect(err.code).toBe('PROTOCOL')
+    expect(seen).toEqual([ROOM_ID])
+    expect(sim.stats.signRequests).toBe(0)
+  })
+
   test('idle timeout is 40 s by default', () => {
     expect(createTikTokConnector().idleTimeoutMs).toBe(40_000)
   })
