@@ -34,6 +34,7 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
     createEulerSignProvider({
       ...(opts.signServer !== undefined ? { signServer: opts.signServer } : {}),
       ...(opts.signApiKey !== undefined ? { apiKey: opts.signApiKey } : {}),
+      ...(opts.signClientName !== undefined ? { clientName: opts.signClientName } : {}),
       fetch: opts.fetch,
       now: opts.now,
     })

@@ -12,6 +12,8 @@ export interface TikTokConnectorOptions {
   signServer?: string
   /** Its API key (x-api-key). Env TIKTOK_SIGN_API_KEY. Never logged. */
   signApiKey?: string
+  /** `client` name sent to the sign server (default 'lef'). */
+  signClientName?: string
   /** Another signer instead of Euler (then signServer/signApiKey are unused). */
   signProvider?: SignProvider
   /** USD per coin for priceNormalized. Env TIKTOK_COIN_USD. */
@@ -35,6 +37,7 @@ export interface ResolvedTikTokOptions {
   webcastBase: string
   signServer: string | undefined
   signApiKey: string | undefined
+  signClientName: string | undefined
   signProvider: SignProvider | undefined
   coinUsd: number
   fetch: typeof fetch
@@ -65,6 +68,7 @@ export function resolveOptions(o: TikTokConnectorOptions): ResolvedTikTokOptions
     webcastBase: (o.webcastBase ?? TIKTOK_DEFAULTS.webcastBase).replace(/\/+$/, ''),
     signServer: o.signServer,
     signApiKey: o.signApiKey,
+    signClientName: o.signClientName,
     signProvider: o.signProvider,
     coinUsd,
     fetch: o.fetch ?? fetch,

@@ -1,10 +1,11 @@
 import { fromBinary } from '@bufbuild/protobuf'
 import type { Message } from '@laplace.live/event-types'
-import type { SimpleEmotesList } from '@laplace.live/internal'
 import { WebcastChatMessageSchema, type EmoteWithIndex } from '../../../gen/tiktok/messages_pb'
 import { envelope, messageId, NO_MEDAL } from './common'
 import type { HandlerOutput, NormalizeContext, TikTokEnvelope, TikTokUserExtras } from './context'
 import { userFields } from './user'
+
+type SimpleEmotesList = NonNullable<Message['bmotes']>
 
 /**
  * Chat text with emotes put back where TikTok says they sit (`placeInComment`, in characters),

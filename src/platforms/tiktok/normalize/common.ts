@@ -1,7 +1,10 @@
-import type { FansMedal } from '@laplace.live/internal'
+import type { Message } from '@laplace.live/event-types'
 import { eventId, hashedEventId } from '../../../events'
 import type { CommonMessageData } from '../../../gen/tiktok/messages_pb'
 import type { NormalizeContext, TikTokEnvelope } from './context'
+
+// The medal type, taken from event-types so we need not depend on its internal package.
+type FansMedal = Message['medal']
 
 /** TikTok has no fan medals: the "none" medal LAPLACE clients expect. */
 export const NO_MEDAL: FansMedal = { level: 0, name: '', room: 0, guardType: 0, lightened: 0 }
