@@ -92,7 +92,7 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
         o.log.warn('douyin: text frame on the push socket skipped')
         return
       }
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
       try {
         const frame = decodePushFrame(bytes)
         if (frame.payloadType === PayloadType.Close) return finish({ kind: 'closed', reason: 'server sent a close frame' })

@@ -16,7 +16,7 @@ import type { ResumeState } from './resume'
 import { createNativeSigner, type DouyinSigner } from './sign'
 import { createSignServerSigner } from './sign-server'
 import { createDouyinStats, type DouyinStats } from './stats'
-import { buildCookieHeader, TtwidJar } from './ttwid'
+import { buildCookieHeader, cookieFromHeader, TtwidJar } from './ttwid'
 
 /** What the connector keeps per room across sessions. */
 interface RoomState {
@@ -47,7 +47,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
   const heartbeatMs = options.heartbeatMs ?? 10_000
   const offlineRecheckMs = options.offlineRecheckMs ?? 30_000
   const comboSweepMs = options.comboSweepMs ?? 1_000
-  const ttwid = new TtwidJar({ webBase, userAgent, fetch: doFetch, now })
+  const ttwid = new TtwidJar({ webBase, userAgent, fetch: doFetch, now, fixed: cookieFromHeader(options.cookie ?? '', 'ttwid') ?? undefined })
   const sharedSigner: DouyinSigner | undefined =
     options.signer ?? (options.signServer ? createSignServerSigner({ url: options.signServer, fetch: doFetch }) : undefined)
   const stats = createDouyinStats()

@@ -14,6 +14,8 @@ export interface TtwidJarOptions {
   now?: () => number
   /** Refresh after this long even if nothing went wrong (default 24 h). */
   maxAgeMs?: number
+  /** A ttwid the user supplied in DOUYIN_COOKIE: used as is, never fetched or replaced. */
+  fixed?: string
 }
 
 /** Pick the value of one cookie out of Set-Cookie headers. */
@@ -42,6 +44,8 @@ export function cookieFromHeader(cookie: string, name: string): string | null {
 export class TtwidJar {
   private value: string | null = null
   private fetchedAt = 0
+  /** One request in flight at a time: rooms starting together share it. */
+  private pending: Promise<string> | null = null
   private readonly now: () => number
   private readonly maxAgeMs: number
 
@@ -52,7 +56,15 @@ export class TtwidJar {
 
   /** A usable ttwid, fetching one when missing or stale. */
   async get(log: Logger, signal?: AbortSignal): Promise<string> {
+    if (this.opts.fixed) return this.opts.fixed
     if (this.value && this.now() - this.fetchedAt < this.maxAgeMs) return this.value
+    this.pending ??= this.fetchNew(log, signal).finally(() => {
+      this.pending = null
+    })
+    return this.pending
+  }
+
+  private async fetchNew(log: Logger, signal?: AbortSignal): Promise<string> {
     let res: Response
     try {
       res = await this.opts.fetch(`${this.opts.webBase}/`, {
@@ -74,6 +86,7 @@ export class TtwidJar {
 
   /** Take a renewed ttwid when a response carries one. */
   absorb(headers: Headers): void {
+    if (this.opts.fixed) return
     const ttwid = cookieFromSetCookie(headers, 'ttwid')
     if (ttwid) {
       this.value = ttwid

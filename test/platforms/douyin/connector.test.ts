@@ -187,6 +187,66 @@ describe('douyin connector against the simulator', () => {
     expect(lines.filter((l) => l.includes('no DOUYIN_COOKIE'))).toHaveLength(1)
   })
 
+  test('heartbeats keep a socket alive on a server that drops silent ones', async () => {
+    const { sim, connector, room } = setup({ heartbeatTimeoutMs: 100 })
+    const ac = new AbortController()
+    const session = connector.session(room, recordingHooks().hooks, ac.signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    await Bun.sleep(300)
+    expect(sim.stats.heartbeatTimeouts).toBe(0)
+    expect(sim.openSockets()).toBe(1)
+    expect(connector.stats.heartbeatsSent).toBeGreaterThanOrEqual(5)
+    ac.abort()
+    await session
+
+    // The same server closes a client that does not heartbeat: the session ends "closed".
+    const quiet = createDouyinConnector({ webBase: sim.webBase, wsUrl: sim.wsUrl, heartbeatMs: 60_000, cookie: 'sessionid=test' })
+    const end = await quiet.session(room, recordingHooks().hooks, new AbortController().signal, silentLog)
+    expect(end).toEqual({ kind: 'closed', reason: 'socket closed (1000 heartbeat timeout)' })
+    expect(sim.stats.heartbeatTimeouts).toBe(1)
+  })
+
+  test('a combo without repeatEnd is emitted after the combo idle time while connected', async () => {
+    const { sim, connector, room } = setup({}, { comboIdleMs: 50, comboSweepMs: 10 })
+    const rec = recordingHooks()
+    const ac = new AbortController()
+    const session = connector.session(room, rec.hooks, ac.signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    for (const repeatCount of [1, 2]) sim.pushGift({ user: FAN, giftId: 9n, name: '棒棒糖', diamonds: 9, groupId: 300n, repeatCount })
+    await sim.waitFor(() => rec.events.some((e) => e.type === 'gift'))
+    const gift = rec.events.find((e) => e.type === 'gift')!
+    if (gift.type !== 'gift') throw new Error()
+    expect(gift.giftAmount).toBe(2)
+    expect(gift.price).toBe(18)
+    expect(gift.id).toBe('dy:gift:300:4200000001:9:1-2')
+    ac.abort()
+    await session
+    expect(rec.events.filter((e) => e.type === 'gift')).toHaveLength(1)
+  })
+
+  test('a live that ends without a ControlMessage still gives one live-end when the room resolves offline', async () => {
+    const { sim, connector, room } = setup()
+    const rec = recordingHooks()
+    const first = connector.session(room, rec.hooks, new AbortController().signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    sim.setLive(false)
+    sim.dropSockets()
+    expect((await first).kind).toBe('closed')
+    expect(await connector.session(room, rec.hooks, new AbortController().signal, silentLog)).toEqual({ kind: 'offline', recheckMs: 1234 })
+    expect(rec.events.map((e) => [e.type, e.id])).toEqual([['live-end', `dy:live-end:${sim.roomId}`]])
+  })
+
+  test('a user cookie with its own ttwid is used as is (no ttwid request)', async () => {
+    const { sim, connector, room } = setup({}, { cookie: 'sessionid=abc; ttwid=USERS' })
+    const ac = new AbortController()
+    const session = connector.session(room, recordingHooks().hooks, ac.signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    expect(sim.stats.ttwidRequests).toBe(0)
+    expect(sim.stats.connections[0]!.cookie).toBe('sessionid=abc; ttwid=USERS')
+    ac.abort()
+    await session
+  })
+
   test('abort during resolve resolves {kind:aborted}', async () => {
     const { connector, room } = setup()
     const ac = new AbortController()

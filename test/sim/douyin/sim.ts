@@ -25,6 +25,8 @@ export interface DouyinSimOptions {
   enter?: 'json' | 'empty' | { body: string }
   /** Refuse handshakes whose signature does not match the signed stub (default true). */
   checkSignature?: boolean
+  /** Close a socket that sent no heartbeat for this long, as the real server does (default off). */
+  heartbeatTimeoutMs?: number
 }
 
 export interface SimConnection {
@@ -43,6 +45,8 @@ export interface DouyinSimStats {
   refused: number
   badSignatures: number
   heartbeats: number
+  /** Sockets the sim closed for missing heartbeats. */
+  heartbeatTimeouts: number
   acks: Array<{ logId: string; payload: string }>
   connections: SimConnection[]
 }
@@ -75,6 +79,7 @@ export interface DouyinSim {
 
 interface WsData {
   conn: SimConnection
+  lastHeartbeat: number
 }
 
 export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
@@ -85,7 +90,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
   const anchor = { uid: '3789344204128560', nickname: '测试主播', secUid: 'MS4wLjABAAAAsim', ...opts.anchor }
   const title = opts.title ?? '模拟直播间'
   const ttwid = `1%7Csim${Math.floor(Math.random() * 1e9)}%7C${Math.floor(Date.now() / 1000)}%7C${'ab'.repeat(32)}`
-  const stats: DouyinSimStats = { ttwidRequests: 0, enterRequests: 0, lastEnter: null, pageRequests: 0, handshakes: 0, refused: 0, badSignatures: 0, heartbeats: 0, acks: [], connections: [] }
+  const stats: DouyinSimStats = { ttwidRequests: 0, enterRequests: 0, lastEnter: null, pageRequests: 0, handshakes: 0, refused: 0, badSignatures: 0, heartbeats: 0, heartbeatTimeouts: 0, acks: [], connections: [] }
   const sockets = new Set<ServerWebSocket<WsData>>()
   let seq = 0n
   let logId = 9_000_000_000_000_000_000n
@@ -162,7 +167,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
           return new Response('', { status: 200, headers: { 'handshake-status': '415', 'handshake-msg': 'DEVICE_BLOCKED' } })
         }
         const conn = { query, cookie: req.headers.get('cookie') ?? '', userAgent: req.headers.get('user-agent') ?? '' }
-        if (srv.upgrade(req, { data: { conn } })) return undefined
+        if (srv.upgrade(req, { data: { conn, lastHeartbeat: Date.now() } })) return undefined
         return new Response('upgrade failed', { status: 400 })
       }
       if (url.pathname === `/${webRid}`) {
@@ -186,6 +191,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
         }
         if (frame.payloadType === 'hb') {
           stats.heartbeats++
+          ws.data.lastHeartbeat = Date.now()
           ws.sendBinary(toBinary(PushFrameSchema, create(PushFrameSchema, { payloadType: 'hb' })))
         } else if (frame.payloadType === 'ack') {
           stats.acks.push({ logId: frame.logId.toString(), payload: new TextDecoder().decode(frame.payload) })
@@ -196,6 +202,19 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
       },
     },
   })
+
+  const hbTimeout = opts.heartbeatTimeoutMs
+  const hbCheck = hbTimeout
+    ? setInterval(() => {
+        for (const ws of sockets) {
+          if (Date.now() - ws.data.lastHeartbeat > hbTimeout) {
+            stats.heartbeatTimeouts++
+            sockets.delete(ws)
+            ws.close(1000, 'heartbeat timeout')
+          }
+        }
+      }, Math.max(5, Math.floor(hbTimeout / 4)))
+    : undefined
 
   const base = `http://127.0.0.1:${server.port}`
   const sim: DouyinSim = {
@@ -242,6 +261,7 @@ export function startDouyinSim(opts: DouyinSimOptions = {}): DouyinSim {
       }
     },
     async stop() {
+      clearInterval(hbCheck)
       sim.dropSockets()
       await server.stop(true)
     },
