@@ -1,7 +1,7 @@
 import type { LiveStart } from '@laplace.live/event-types'
 import type { Logger } from 'pino'
 import { eventId, type RoomKey } from '../../events'
-import type { Connector, SessionEnd, SessionHooks } from '../connector'
+import { type Connector, ConnectorError, type SessionEnd, type SessionHooks } from '../connector'
 import { resolveRoom } from './api'
 import { runPushConnection } from './client'
 import { baseFields } from './normalize/base'
@@ -25,6 +25,7 @@ interface RoomState {
   resume: ResumeState
   userUniqueId: string
   anchorUid: string
+  anchorName: string
   /** Last known live state; undefined until the first resolve. */
   live: boolean | undefined
   combos: GiftComboTracker<GiftFacts>
@@ -62,6 +63,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
         resume: { cursor: '', internalExt: '' },
         userUniqueId: randomUserUniqueId(random),
         anchorUid: '',
+        anchorName: '',
         live: undefined,
         combos: new GiftComboTracker<GiftFacts>({ idleMs: options.comboIdleMs }),
         attempts: 0,
@@ -82,6 +84,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
       room: room.key,
       origin: originOf(room.key),
       anchorUid: st.anchorUid,
+      anchorName: st.anchorName,
       now,
       emit: (e) => hooks.emit(e),
       combos: st.combos,
@@ -93,8 +96,10 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
     try {
       hooks.update({ phase: 'resolving' })
       const info = await resolveRoom(room.key, { webBase, userAgent, fetch: doFetch, ttwid, cookie: options.cookie, random }, log, signal)
-      st.anchorUid = info.anchor.uid
-      ctx.anchorUid = info.anchor.uid
+      if (info.anchor.uid) st.anchorUid = info.anchor.uid
+      if (info.anchor.nickname) st.anchorName = info.anchor.nickname
+      ctx.anchorUid = st.anchorUid
+      ctx.anchorName = st.anchorName
       hooks.update({ info: { roomId: info.roomId, shortRoomId: 0, uid: info.anchor.uid, username: info.anchor.nickname, live: info.live, title: info.title } })
       if (!info.live) {
         // The server may close without a ControlMessage; the live-end id is per broadcast, so
@@ -104,6 +109,8 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
         log.info({ status: info.status }, 'douyin: room is not live')
         return { kind: 'offline', recheckMs: offlineRecheckMs }
       }
+      // Signing and the socket need the broadcast's room id; a live answer without one is broken.
+      if (!info.roomId) throw new ConnectorError('UPSTREAM', `douyin room ${room.key} is live but its room id is missing (${info.source})`)
       if (st.live === false) hooks.emit(liveStartEvent(ctx, info.roomId, info.title, now()))
       st.live = true
       if (info.roomId !== st.roomId) {
@@ -171,7 +178,7 @@ function liveStartEvent(ctx: NormalizeContext, roomId: string, title: string, ti
     id: eventId('douyin', 'live-start', roomId || `${ctx.room}:${time}`),
     ...baseFields(ctx, time),
     uid: safeUid(ctx.anchorUid),
-    username: '',
+    username: ctx.anchorName,
     message: title ? `开播了：${title}` : '开播了',
   } satisfies DouyinEvent<LiveStart>
 }

@@ -119,6 +119,9 @@ describe('douyin connector against the simulator', () => {
     expect(end.type).toBe('live-end')
     expect(end.id).toBe(`dy:live-end:${oldRoomId}`)
     expect(end.room).toBe(sim.webRid)
+    if (end.type !== 'live-end') throw new Error()
+    expect(end.username).toBe('测试主播')
+    expect(end.uid).toBe(3789344204128560)
 
     const handshakes = sim.stats.handshakes
     const offline = recordingHooks()

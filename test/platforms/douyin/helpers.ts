@@ -15,6 +15,7 @@ export function testContext(room = '646454278948') {
     room,
     origin: Number(room),
     anchorUid: '3789344204128560',
+    anchorName: '内格夫教主Duck',
     now: () => clock.now,
     emit: (e) => events.push(e),
     combos: new GiftComboTracker<GiftFacts>({ idleMs: 10_000 }),

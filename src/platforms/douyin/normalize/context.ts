@@ -15,6 +15,8 @@ export interface NormalizeContext {
   origin: number
   /** Anchor uid (string), to mark the anchor's own chat. */
   anchorUid: string
+  /** Anchor nickname, for live start/end events. */
+  anchorName: string
   now(): number
   emit(event: LefEvent): void
   combos: GiftComboTracker<GiftFacts>

@@ -17,7 +17,7 @@ export function liveEndEvent(ctx: NormalizeContext, roomId: string, time: number
     id: eventId('douyin', 'live-end', roomId || ctx.room),
     ...baseFields(ctx, time),
     uid: safeUid(ctx.anchorUid),
-    username: '',
+    username: ctx.anchorName,
     message,
   } satisfies DouyinEvent<LiveEnd>
 }
