@@ -51,7 +51,7 @@ export async function resolveRoom(uniqueId: string, deps: RoomResolverDeps, sign
     }
     log.debug({ status: res.status, blocked: pageBlocked }, 'tiktok live page gave no room state; asking the user room API')
   } catch (err) {
-    if (isAbort(err)) throw err
+    if (signal.aborted) throw err
     log.debug({ err: (err as Error).message }, 'tiktok live page failed; asking the user room API')
   }
 
@@ -91,8 +91,4 @@ export async function resolveRoom(uniqueId: string, deps: RoomResolverDeps, sign
 
 function withLive(room: ResolvedRoom): RoomStatus {
   return { ...room, live: isLive(room) }
-}
-
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError'
 }

@@ -9,6 +9,7 @@ import { createCounters, createNormalizer, GiftStreakTracker, type Normalizer, t
 import { resolveOptions, type TikTokConnectorOptions } from './options'
 import { createTransportCounters, runPushSocket, type TransportCounters } from './push-client'
 import type { SignProvider } from './sign-provider'
+import { withRequestTimeout } from './timed-fetch'
 import { buildPushUrl } from './ws-url'
 
 export interface TikTokConnector extends Connector {
@@ -19,23 +20,20 @@ export interface TikTokConnector extends Connector {
   readonly signer: SignProvider
 }
 
-function isAbort(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (err instanceof Error && err.name === 'AbortError')
-}
-
 /**
  * The TikTok LIVE connector: `@uniqueId` → room (live page / user room API) → signed push URL
  * (sign provider) → push WebSocket (enter, heartbeat, ack) → normalised events.
  */
 export function createTikTokConnector(options: TikTokConnectorOptions = {}): TikTokConnector {
   const opts = resolveOptions(options)
+  const httpFetch = withRequestTimeout(opts.fetch, opts.requestTimeoutMs)
   const signer =
     opts.signProvider ??
     createEulerSignProvider({
       ...(opts.signServer !== undefined ? { signServer: opts.signServer } : {}),
       ...(opts.signApiKey !== undefined ? { apiKey: opts.signApiKey } : {}),
       ...(opts.signClientName !== undefined ? { clientName: opts.signClientName } : {}),
-      fetch: opts.fetch,
+      fetch: httpFetch,
       now: opts.now,
     })
   const counters = createCounters()
@@ -69,10 +67,10 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
     if (signal.aborted) return { kind: 'aborted' }
     try {
       hooks.update({ phase: 'resolving' })
-      const status = await resolveRoom(room.key, { webBase: opts.webBase, userAgent: opts.userAgent, fetch: opts.fetch }, signal, log)
+      const status = await resolveRoom(room.key, { webBase: opts.webBase, userAgent: opts.userAgent, fetch: httpFetch }, signal, log)
       let live = status.live
       if (live && status.status === null) {
-        live = await checkAlive(opts.webcastBase, status.roomId, { fetch: opts.fetch, userAgent: opts.userAgent }, signal)
+        live = await checkAlive(opts.webcastBase, status.roomId, { fetch: httpFetch, userAgent: opts.userAgent }, signal)
       }
       hooks.update({
         info: { roomId: status.roomId, shortRoomId: 0, uid: status.uid, username: status.nickname || room.key, live, title: status.title },
@@ -120,7 +118,8 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
       }
       return end
     } catch (err) {
-      if (isAbort(err, signal)) return { kind: 'aborted' }
+      // Whatever failed while the supervisor was stopping us is just the stop.
+      if (signal.aborted) return { kind: 'aborted' }
       throw err
     }
   }

@@ -1,9 +1,11 @@
 import { ConnectorError } from '../connector'
 
-/** Wrap a fetch failure: an abort stays an abort (the session maps it), anything else is NETWORK. */
-export function networkError(what: string, err: unknown): Error {
+/**
+ * Wrap a fetch failure as NETWORK (a request timeout included). The session tells a stop by
+ * its own signal, not by the error's name.
+ */
+export function networkError(what: string, err: unknown): ConnectorError {
   if (err instanceof ConnectorError) return err
-  if (err instanceof Error && err.name === 'AbortError') return err
   return new ConnectorError('NETWORK', `${what}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err })
 }
 

@@ -27,6 +27,8 @@ export interface TikTokConnectorOptions {
   offlineRecheckMs?: number
   /** A gift streak with no end frame for this long is counted as it stands. */
   streakTimeoutMs?: number
+  /** Time limit of each HTTP request (room lookup, signer). */
+  requestTimeoutMs?: number
   userAgent?: string
   now?: () => number
   timers?: IntervalTimers
@@ -45,6 +47,7 @@ export interface ResolvedTikTokOptions {
   idleTimeoutMs: number
   offlineRecheckMs: number
   streakTimeoutMs: number
+  requestTimeoutMs: number
   userAgent: string
   now: () => number
   timers: IntervalTimers | undefined
@@ -58,6 +61,7 @@ export const TIKTOK_DEFAULTS = {
   idleTimeoutMs: 40_000,
   offlineRecheckMs: 60_000,
   streakTimeoutMs: 30_000,
+  requestTimeoutMs: 15_000,
 } as const
 
 export function resolveOptions(o: TikTokConnectorOptions): ResolvedTikTokOptions {
@@ -76,6 +80,7 @@ export function resolveOptions(o: TikTokConnectorOptions): ResolvedTikTokOptions
     idleTimeoutMs: o.idleTimeoutMs ?? TIKTOK_DEFAULTS.idleTimeoutMs,
     offlineRecheckMs: o.offlineRecheckMs ?? TIKTOK_DEFAULTS.offlineRecheckMs,
     streakTimeoutMs: o.streakTimeoutMs ?? TIKTOK_DEFAULTS.streakTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs ?? TIKTOK_DEFAULTS.requestTimeoutMs,
     userAgent: o.userAgent ?? DEFAULT_USER_AGENT,
     now: o.now ?? Date.now,
     timers: o.timers,

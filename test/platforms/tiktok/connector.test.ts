@@ -189,7 +189,7 @@ describe('tiktok connector against the simulator', () => {
     const hanging = ((_url: unknown, init?: RequestInit) => {
       calls++
       return new Promise((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
       })
     }) as unknown as typeof fetch
     const { hooks, run } = setup({}, { fetch: hanging })
@@ -217,6 +217,19 @@ describe('tiktok connector against the simulator', () => {
     expect(err.code).toBe('PROTOCOL')
     expect(seen).toEqual([ROOM_ID])
     expect(sim.stats.signRequests).toBe(0)
+  })
+
+  test('a host that never answers is a NETWORK error after the request timeout', async () => {
+    const silent = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Promise<Response>(() => {}) })
+    try {
+      const { run } = setup({}, { webBase: `http://127.0.0.1:${silent.port}`, requestTimeoutMs: 50 })
+      const t0 = Date.now()
+      const err = await rejection(run())
+      expect(err.code).toBe('NETWORK')
+      expect(Date.now() - t0).toBeLessThan(2000)
+    } finally {
+      await silent.stop(true)
+    }
   })
 
   test('idle timeout is 40 s by default', () => {
