@@ -1,0 +1,199 @@
+import { describe, expect, test } from 'bun:test'
+import { LocalEventBus } from '../../src/bus/event-bus'
+import type { LefEvent, RoomKey } from '../../src/events'
+import { ConnectorError, type Connector, type SessionEnd, type SessionHooks } from '../../src/platforms/connector'
+import { backoffDelay } from '../../src/rooms/backoff'
+import { RoomManager } from '../../src/rooms/room-manager'
+import { RoomSupervisor } from '../../src/rooms/room-supervisor'
+import { silentLog } from '../support/app'
+import { messageEvent } from '../support/events'
+
+type Script = (hooks: SessionHooks, signal: AbortSignal, n: number) => Promise<SessionEnd>
+
+/** A connector whose sessions follow a script; it records when each session started. */
+function scriptedConnector(script: Script, idleTimeoutMs = 10_000) {
+  const starts: number[] = []
+  const connector: Connector & { starts: number[] } = {
+    platform: 'bilibili',
+    idleTimeoutMs,
+    starts,
+    session: (_room: RoomKey, hooks, signal) => {
+      starts.push(Date.now())
+      return script(hooks, signal, starts.length)
+    },
+  }
+  return connector
+}
+
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<SessionEnd>((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true }))
+
+const room: RoomKey = { platform: 'bilibili', key: '25034104' }
+
+async function waitFor(cond: () => boolean, ms = 3000) {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await Bun.sleep(5)
+  }
+}
+
+describe('backoffDelay', () => {
+  test('doubles from base up to the cap, with jitter between half and all of the step', () => {
+    expect(backoffDelay(0, 2000, 60_000, () => 0)).toBe(1000)
+    expect(backoffDelay(0, 2000, 60_000, () => 1)).toBe(2000)
+    expect(backoffDelay(3, 2000, 60_000, () => 1)).toBe(16_000)
+    expect(backoffDelay(10, 2000, 60_000, () => 1)).toBe(60_000)
+    expect(backoffDelay(10, 2000, 60_000, () => 0)).toBe(30_000)
+    expect(backoffDelay(1000, 2000, 60_000, () => 0.5)).toBe(45_000)
+  })
+})
+
+describe('RoomSupervisor', () => {
+  test('publishes emitted events and reports phases and room info', async () => {
+    const bus = new LocalEventBus()
+    const got: LefEvent[] = []
+    bus.subscribe((e) => got.push(e))
+    const connector = scriptedConnector(async (hooks, signal) => {
+      hooks.update({ phase: 'resolving', info: { roomId: '25034104', uid: '2132180406', username: '明前奶绿', live: true } })
+      hooks.update({ phase: 'connected' })
+      hooks.emit(messageEvent(1))
+      hooks.emit(messageEvent(2))
+      return untilAborted(signal)
+    })
+    const s = new RoomSupervisor({ room, connector, bus, log: silentLog, restartWaitMs: 10 })
+    s.start()
+    await waitFor(() => got.length === 2)
+    expect(got.map((e) => e.id)).toEqual(['msg-1', 'msg-2'])
+    expect(s.status).toMatchObject({ state: 'connected', events: 2, reconnects: 0, info: { username: '明前奶绿', uid: '2132180406' } })
+    expect(s.status.connectedAt).toBeNumber()
+    await s.stop()
+    expect(s.status.state).toBe('stopped')
+  })
+
+  test('failures back off exponentially, record the error, and honour retry-after', async () => {
+    const connector = scriptedConnector(async (_h, _s, n) => {
+      if (n === 3) throw new ConnectorError('RATE_LIMITED', 'signer said 429', 1000)
+      throw new ConnectorError('NETWORK', `connect refused #${n}`)
+    })
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 100, random: () => 1 })
+    s.start()
+    await waitFor(() => connector.starts.length >= 5, 6000)
+    await s.stop()
+    const gaps = connector.starts.slice(1).map((t, i) => t - connector.starts[i]!)
+    // 100, 200, then the 1000 ms retry-after (over the 400 step), then 800 (attempt 3).
+    expect(gaps[0]).toBeGreaterThanOrEqual(98)
+    expect(gaps[0]).toBeLessThan(180)
+    expect(gaps[1]).toBeGreaterThanOrEqual(198)
+    expect(gaps[1]).toBeLessThan(300)
+    expect(gaps[2]).toBeGreaterThanOrEqual(998)
+    expect(gaps[3]).toBeGreaterThanOrEqual(798)
+    expect(gaps[3]).toBeLessThan(950)
+    expect(s.status.reconnects).toBeGreaterThanOrEqual(4)
+    expect(s.status.lastError).toMatchObject({ code: 'NETWORK' })
+  })
+
+  test('an offline room is checked again calmly, not counted as reconnects', async () => {
+    const connector = scriptedConnector(async () => ({ kind: 'offline', recheckMs: 100 }))
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 1 })
+    s.start()
+    await Bun.sleep(350)
+    await s.stop()
+    expect(connector.starts.length).toBeGreaterThanOrEqual(3)
+    expect(connector.starts.length).toBeLessThanOrEqual(5)
+    expect(s.status.reconnects).toBe(0)
+  })
+
+  test('the idle watchdog aborts a session that has gone quiet and reconnects', async () => {
+    const connector = scriptedConnector(async (hooks, signal) => {
+      hooks.update({ phase: 'connected' })
+      return untilAborted(signal) // never calls alive()
+    }, 150)
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 10, random: () => 0 })
+    s.start()
+    await waitFor(() => connector.starts.length >= 2, 2000)
+    await s.stop()
+    const gap = connector.starts[1]! - connector.starts[0]!
+    expect(gap).toBeGreaterThanOrEqual(150)
+    expect(gap).toBeLessThan(600)
+  })
+
+  test('frames keep the watchdog quiet', async () => {
+    const connector = scriptedConnector(async (hooks, signal) => {
+      const t = setInterval(() => hooks.alive(), 30)
+      const end = await untilAborted(signal)
+      clearInterval(t)
+      return end
+    }, 150)
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 10 })
+    s.start()
+    await Bun.sleep(500)
+    await s.stop()
+    expect(connector.starts).toHaveLength(1)
+  })
+
+  test('a planned restart closes the session and connects again after RESTART_WAIT', async () => {
+    const connector = scriptedConnector(async (hooks, signal) => {
+      hooks.update({ phase: 'connected' })
+      return untilAborted(signal)
+    })
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 120 })
+    s.start()
+    await waitFor(() => s.status.state === 'connected')
+    const t0 = Date.now()
+    s.restart()
+    await waitFor(() => connector.starts.length === 2)
+    expect(connector.starts[1]! - t0).toBeGreaterThanOrEqual(115)
+    await waitFor(() => s.status.state === 'connected')
+    expect(s.status.reconnects).toBe(0)
+    await s.stop()
+  })
+
+  test('a session that ignores its abort is abandoned after the grace period; stop() returns', async () => {
+    const connector = scriptedConnector(() => new Promise<SessionEnd>(() => {}))
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 10, abortGraceMs: 100 })
+    s.start()
+    await Bun.sleep(20)
+    const t0 = Date.now()
+    await s.stop()
+    expect(Date.now() - t0).toBeLessThan(500)
+    expect(s.status.state).toBe('stopped')
+  })
+
+  test('one room failing does not touch another', async () => {
+    const bus = new LocalEventBus()
+    const got: string[] = []
+    bus.subscribe((e) => got.push(e.id))
+    const bad = scriptedConnector(async () => {
+      throw new Error('boom')
+    })
+    const good = scriptedConnector(async (hooks, signal) => {
+      hooks.emit(messageEvent(7))
+      return untilAborted(signal)
+    })
+    const a = new RoomSupervisor({ room, connector: bad, bus, log: silentLog, restartWaitMs: 5 })
+    const b = new RoomSupervisor({ room: { platform: 'bilibili', key: '1' }, connector: good, bus, log: silentLog, restartWaitMs: 5 })
+    a.start()
+    b.start()
+    await Bun.sleep(100)
+    expect(got).toEqual(['msg-7'])
+    expect(a.status.lastError).toMatchObject({ code: 'UNKNOWN', message: 'boom' })
+    expect(b.status.lastError).toBeNull()
+    await Promise.all([a.stop(), b.stop()])
+  })
+})
+
+describe('RoomManager', () => {
+  test('the RESTART_INTERVAL cron restarts every room', async () => {
+    const connector = scriptedConnector(async (hooks, signal) => {
+      hooks.update({ phase: 'connected' })
+      return untilAborted(signal)
+    })
+    const m = new RoomManager({ connectors: { bilibili: connector }, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 50, restartCron: '* * * * * *', restartSpreadMs: 10 })
+    m.start([room, { platform: 'bilibili', key: '2' }])
+    expect(m.list().map((r) => r.key)).toEqual(['25034104', '2'])
+    await waitFor(() => connector.starts.length >= 4, 3500)
+    await m.stop()
+    expect(m.list().every((r) => r.state === 'stopped')).toBe(true)
+  })
+})
