@@ -62,7 +62,8 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
   }
 
   async function session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, parentLog: Logger): Promise<SessionEnd> {
-    const log = parentLog.child({ platform: 'tiktok', room: room.key })
+    // The supervisor's logger already names the room; a bare logger gets the fields here.
+    const log = parentLog.bindings().room === undefined ? parentLog.child({ platform: 'tiktok', room: room.key }) : parentLog
     const offline: SessionEnd = { kind: 'offline', recheckMs: opts.offlineRecheckMs }
     if (signal.aborted) return { kind: 'aborted' }
     try {
@@ -76,7 +77,7 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
         info: { roomId: status.roomId, shortRoomId: 0, uid: status.uid, username: status.nickname || room.key, live, title: status.title },
       })
       if (!live) {
-        log.info('tiktok user is not live')
+        log.debug('tiktok user is not live')
         return offline
       }
 
