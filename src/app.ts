@@ -3,7 +3,10 @@ import type { Logger } from 'pino'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import type { Env } from './config'
 import { createHttpApp } from './http/http-app'
-import { staticRoomDirectory, type RoomDirectory } from './rooms/room-status'
+import type { Platform } from './events'
+import type { Connector } from './platforms/connector'
+import { createConnectors } from './platforms/connectors'
+import { RoomManager } from './rooms/room-manager'
 import { openDatabase, type Database } from './store/db'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
@@ -15,6 +18,8 @@ export interface AppOptions {
   log?: Logger
   /** PGlite in memory instead of DATA_DIR (tests). */
   inMemoryDatabase?: boolean
+  /** Replace platform connectors (tests). */
+  connectors?: Partial<Record<Platform, Connector>>
 }
 
 export interface App {
@@ -24,7 +29,7 @@ export interface App {
   readonly store: EventStore
   readonly writer: EventWriter
   readonly bus: EventBus
-  readonly rooms: RoomDirectory
+  readonly rooms: RoomManager
   readonly server: Server<unknown>
   /** The base URL the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string
@@ -56,7 +61,14 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     if (!delivery.stored && delivery.local) writer.write(event)
   })
 
-  const rooms = staticRoomDirectory(config.ROOMS)
+  const rooms = new RoomManager({
+    connectors: { ...createConnectors(config), ...opts.connectors },
+    bus,
+    log,
+    restartWaitMs: config.RESTART_WAIT,
+    restartCron: config.RESTART_INTERVAL,
+    timezone: config.TZ,
+  })
   const http = createHttpApp({
     config, log, database, store, writer, bus, rooms, version: VERSION, startedAt, bridgeClients: () => 0,
   })
@@ -71,6 +83,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
+  rooms.start(config.ROOMS)
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
   log.info({ url, database: database.kind, rooms: config.ROOMS.length, version: VERSION }, 'lef started')
 
@@ -79,6 +92,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     (stopping ??= (async () => {
       log.info('lef stopping: closing intake, flushing events')
       stopPrune()
+      await rooms.stop()
       await server.stop(true)
       unsubscribeWriter()
       await writer.close()
