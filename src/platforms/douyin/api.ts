@@ -16,6 +16,9 @@ export interface DouyinApiDeps {
   random?: () => number
 }
 
+/** A hung request must not hold a session in "resolving" forever. */
+const HTTP_TIMEOUT_MS = 15_000
+
 const MS_TOKEN_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 /** A random msToken: the web SDK sends one; the value is not checked for anonymous reads. */
@@ -29,12 +32,12 @@ async function getText(deps: DouyinApiDeps, url: string, cookie: string, referer
   try {
     const res = await deps.fetch(url, {
       headers: { 'user-agent': deps.userAgent, cookie, referer, accept: '*/*', 'accept-language': 'zh-CN,zh;q=0.9' },
-      signal,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(HTTP_TIMEOUT_MS)]) : AbortSignal.timeout(HTTP_TIMEOUT_MS),
     })
     deps.ttwid.absorb(res.headers)
     return res
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err
+    if (signal?.aborted) throw err
     throw new ConnectorError('NETWORK', `GET ${new URL(url).pathname} failed: ${(err as Error).message}`, undefined, { cause: err })
   }
 }

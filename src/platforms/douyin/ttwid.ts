@@ -41,6 +41,8 @@ export function cookieFromHeader(cookie: string, name: string): string | null {
   return null
 }
 
+const HTTP_TIMEOUT_MS = 15_000
+
 export class TtwidJar {
   private value: string | null = null
   private fetchedAt = 0
@@ -58,19 +60,29 @@ export class TtwidJar {
   async get(log: Logger, signal?: AbortSignal): Promise<string> {
     if (this.opts.fixed) return this.opts.fixed
     if (this.value && this.now() - this.fetchedAt < this.maxAgeMs) return this.value
-    this.pending ??= this.fetchNew(log, signal).finally(() => {
+    // Not tied to one session's signal: other rooms may be waiting on the same request.
+    this.pending ??= this.fetchNew(log).finally(() => {
       this.pending = null
     })
-    return this.pending
+    const pending = this.pending
+    // Waiters may all have gone (aborted); a failure then is nobody's to handle.
+    pending.catch(() => {})
+    if (!signal) return pending
+    return new Promise<string>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      if (signal.aborted) return onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
   }
 
-  private async fetchNew(log: Logger, signal?: AbortSignal): Promise<string> {
+  private async fetchNew(log: Logger): Promise<string> {
     let res: Response
     try {
       res = await this.opts.fetch(`${this.opts.webBase}/`, {
         headers: { 'user-agent': this.opts.userAgent },
         redirect: 'manual',
-        signal,
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
       })
       await res.body?.cancel()
     } catch (err) {

@@ -99,6 +99,19 @@ describe('douyin room resolve', () => {
     expect(sim.stats.ttwidRequests).toBe(3)
   })
 
+  test('rooms starting together share one ttwid request; an aborted waiter does not cancel it', async () => {
+    sim = startDouyinSim()
+    const jar = new TtwidJar({ webBase: sim.webBase, userAgent: UA, fetch })
+    const ac = new AbortController()
+    const aborted = jar.get(silentLog, ac.signal)
+    ac.abort()
+    const [a, b] = await Promise.all([jar.get(silentLog), jar.get(silentLog), aborted.catch(() => 'aborted')])
+    expect(a).toBe(sim.ttwid)
+    expect(b).toBe(sim.ttwid)
+    expect(await aborted.catch(() => 'aborted')).toBe('aborted')
+    expect(sim.stats.ttwidRequests).toBe(1)
+  })
+
   test('cookie header: the user cookie wins over our ttwid', () => {
     expect(buildCookieHeader('T1', undefined)).toBe('ttwid=T1')
     expect(buildCookieHeader('T1', 'sessionid=abc; ')).toBe('sessionid=abc; ttwid=T1')
