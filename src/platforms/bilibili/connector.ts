@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { RoomKey } from '../../events'
 import { ConnectorError, type Connector, type SessionEnd, type SessionHooks } from '../connector'
-import { BilibiliApi, type DanmuInfo, DEFAULT_API_BASE, DEFAULT_LIVE_API_BASE } from './api'
+import { BilibiliApi, type DanmuHost, type DanmuInfo, DEFAULT_API_BASE, DEFAULT_LIVE_API_BASE } from './api'
 import { type BilibiliCounters, createCounters } from './counters'
 import { CredentialSource } from './credentials'
 import { type FetchFn, USER_AGENT } from './http'
@@ -39,7 +39,7 @@ export interface BilibiliConnector extends Connector {
 }
 
 /** Fallback when getDanmuInfo returns no hosts (blivedm DEFAULT_DANMAKU_SERVER_LIST). */
-const FALLBACK_HOST = { host: 'broadcastlv.chat.bilibili.com', port: 2243, wssPort: 443, wsPort: 2244 }
+const FALLBACK_HOST: DanmuHost = { host: 'broadcastlv.chat.bilibili.com', port: 2243, wssPort: 443, wsPort: 2244 }
 
 /** What a connector remembers about one room between its sessions. */
 interface RoomState {
@@ -111,10 +111,8 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
       const danmu = state.danmu
 
       hooks.update({ phase: 'connecting' })
-      const hosts = danmu.hosts.length > 0 ? danmu.hosts : [FALLBACK_HOST]
-      const host = hosts[state.hostIndex % hosts.length] ?? FALLBACK_HOST
-      state.hostIndex++
-      const url = options.wsUrl ?? `wss://${host.host}:${host.wssPort}/sub`
+      const host = pickHost(danmu.hosts, state.hostIndex++)
+      const url = options.wsUrl ?? danmakuUrl(host)
 
       const normalizer = new Normalizer({
         roomId: facts.roomId,
@@ -148,8 +146,9 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
       })
     } catch (err) {
       if (signal.aborted) return { kind: 'aborted' }
-      // A refused or failed connection may be the token's fault: fetch a fresh one next time.
-      if (err instanceof ConnectorError && (err.code === 'AUTH' || err.code === 'PROTOCOL')) state.danmu = null
+      // A refused auth, or a socket closed before the auth reply, may be the token's fault:
+      // fetch a fresh one next time (blivedm re-inits the room after auth errors too).
+      state.danmu = null
       throw err
     }
   }
@@ -160,6 +159,16 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
     counters,
     session,
   }
+}
+
+/** The n-th host of the list, wrapping; the public fallback host when the list is empty. */
+export function pickHost(hosts: readonly DanmuHost[], n: number): DanmuHost {
+  return hosts.length > 0 ? (hosts[n % hosts.length] as DanmuHost) : FALLBACK_HOST
+}
+
+/** Web clients connect with TLS on `wss_port`, path `/sub` (§1.5). */
+export function danmakuUrl(host: DanmuHost): string {
+  return `wss://${host.host}:${host.wssPort}/sub`
 }
 
 function trimSlash(url: string): string {

@@ -79,9 +79,10 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
       try {
         packets = decodeMessage(buf)
       } catch (err) {
-        if (!(err instanceof PacketError)) throw err
+        // Anything thrown here would escape into the ws event loop: count and skip instead.
         o.counters.badFrames++
-        o.log.warn({ err: err.message, bytes: buf.byteLength }, 'bilibili: undecodable frame skipped')
+        const kind = err instanceof PacketError ? 'undecodable' : 'unexpected error on'
+        o.log.warn({ err: (err as Error).message, bytes: buf.byteLength }, `bilibili: ${kind} frame skipped`)
         return
       }
       for (const p of packets) {

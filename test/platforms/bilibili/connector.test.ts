@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { Gift, Message, Toast } from '@laplace.live/event-types'
 import type { RoomKey } from '../../../src/events'
-import { createBilibiliConnector, type BilibiliConnectorOptions } from '../../../src/platforms/bilibili/connector'
+import { createBilibiliConnector, danmakuUrl, pickHost, type BilibiliConnectorOptions } from '../../../src/platforms/bilibili/connector'
+import { CredentialSource } from '../../../src/platforms/bilibili/credentials'
+import { WbiKeyCache } from '../../../src/platforms/bilibili/wbi-keys'
 import { ConnectorError } from '../../../src/platforms/connector'
 import { decodeMessage } from '../../../src/platforms/bilibili/packet'
 import { type BilibiliSim, startBilibiliSim } from '../../sim/bilibili/sim'
@@ -203,5 +205,63 @@ describe('bilibili connector against the simulator', () => {
     expect(rec.events.map((e) => e.type)).toEqual(['live-end', 'live-start'])
     abort.abort()
     await ended
+  })
+})
+
+describe('bilibili connector details', () => {
+  test('no auth reply within authTimeoutMs → PROTOCOL error, and the token is refetched next time', async () => {
+    sim = await startBilibiliSim()
+    sim.ignoreAuth(true)
+    const connector = connectorFor(sim, { authTimeoutMs: 100 })
+    const started = Date.now()
+    const err = await connector.session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, captureLog().log).catch((e) => e)
+    expect((err as ConnectorError).code).toBe('PROTOCOL')
+    expect(Date.now() - started).toBeLessThan(2000)
+    sim.ignoreAuth(false)
+    const abort = new AbortController()
+    const ended = connector.session(room(String(sim.roomId)), recordHooks().hooks, abort.signal, captureLog().log)
+    await waitFor(() => sim!.openSockets === 1)
+    expect(sim.stats.danmuInfoCalls).toBe(2)
+    abort.abort()
+    await ended
+  })
+
+  test('idle timeout defaults to 70 s and is an option', () => {
+    expect(createBilibiliConnector().idleTimeoutMs).toBe(70_000)
+    expect(createBilibiliConnector({ idleTimeoutMs: 5_000 }).idleTimeoutMs).toBe(5_000)
+  })
+
+  test('hosts rotate across sessions; empty list falls back to broadcastlv', () => {
+    const hosts = [
+      { host: 'a.chat.bilibili.com', port: 2243, wssPort: 443, wsPort: 2244 },
+      { host: 'b.chat.bilibili.com', port: 2243, wssPort: 2245, wsPort: 2244 },
+    ]
+    expect([0, 1, 2].map((n) => danmakuUrl(pickHost(hosts, n)))).toEqual([
+      'wss://a.chat.bilibili.com:443/sub',
+      'wss://b.chat.bilibili.com:2245/sub',
+      'wss://a.chat.bilibili.com:443/sub',
+    ])
+    expect(danmakuUrl(pickHost([], 3))).toBe('wss://broadcastlv.chat.bilibili.com:443/sub')
+  })
+
+  test('several login-sync tokens are spread over rooms (room n → token n mod count)', async () => {
+    const accounts = [
+      { uuid: 'uuidAAAAbbbbCCCCdddd01', password: 'passwordXYZ123', mid: 1001, uname: 'a', sessdata: 's-1' },
+      { uuid: 'uuidEEEEffffGGGGhhhh02', password: 'passwordQRS456', mid: 1002, uname: 'b', sessdata: 's-2' },
+    ]
+    sim = await startBilibiliSim({ accounts })
+    const wbi = new WbiKeyCache(fetch, sim.apiBase, Date.now)
+    const source = new CredentialSource({
+      fetchFn: fetch,
+      apiBase: sim.apiBase,
+      loginSyncServer: sim.loginSyncServer,
+      tokens: accounts.map((a) => `${a.uuid}@${a.password}`),
+      wbiKeys: wbi,
+      now: Date.now,
+    })
+    const uids = []
+    for (const r of ['100', '200', '300', '100']) uids.push((await source.forRoom(r)).uid)
+    expect(uids).toEqual([1001, 1002, 1001, 1001])
+    expect(sim.stats.loginSyncCalls).toBe(2) // cached per token
   })
 })

@@ -67,6 +67,8 @@ export interface BilibiliSim {
   rejectIssuedTokens(): void
   /** The next n getDanmuInfo calls answer -352. */
   riskControlNext(n?: number): void
+  /** While on, auth packets get no reply at all (a stuck server). */
+  ignoreAuth(on: boolean): void
   /** Authed sockets right now. */
   readonly openSockets: number
   close(): Promise<void>
@@ -95,6 +97,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
   const sockets = new Set<ServerWebSocket<SocketData>>()
   let riskLeft = opts.riskControlOnce ? 1 : 0
   let tokenSeq = 0
+  let silentAuth = false
 
   const accountOfCookie = (cookie: string | null): SimAccount | undefined =>
     accounts.find((a) => cookie?.split(/;\s*/).includes(`SESSDATA=${a.sessdata}`))
@@ -211,6 +214,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
       return
     }
     authLog.push(auth)
+    if (silentAuth) return
     const issuedFor = tokens.get(auth.key)
     const ok = auth.roomid === roomId && issuedFor !== undefined && issuedFor === auth.uid && !rejected.has(auth.key)
     const reply = encodePacket(Operation.AuthReply, JSON.stringify({ code: ok ? 0 : -101 }), ProtocolVersion.Heartbeat, 1)
@@ -268,6 +272,9 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     },
     riskControlNext(n = 1) {
       riskLeft += n
+    },
+    ignoreAuth(on: boolean) {
+      silentAuth = on
     },
     get openSockets() {
       return [...sockets].filter((s) => s.data.authed).length

@@ -15,7 +15,8 @@ import { pbBytes, u64 } from './pb-payload'
  */
 export const handleGiftV2: CmdHandler = (msg, ctx) => {
   const g = fromBinary(SendGiftV2Schema, pbBytes(msg))
-  if (!g.switch) return null
+  // Nothing to count: say so (counted as ignored) rather than silently producing nothing.
+  if (!g.switch || g.giftList.length === 0) return null
   const uid = u64(g.uid)
   const medal = g.medalInfo
     ? { ...NO_MEDAL, level: g.medalInfo.medalLevel, name: g.medalInfo.medalName, uid: u64(g.medalInfo.targetId) }
