@@ -8,8 +8,11 @@ import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
 import { uploadRoutes } from './routes/upload'
 
-/** Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs. */
-const OPEN_PATHS = new Set(['/ping', '/upload', '/openapi.json', '/docs'])
+/**
+ * Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs,
+ * and the bridge test page (it holds no data; the user types the token into it).
+ */
+const OPEN_PATHS = new Set(['/ping', '/upload', '/openapi.json', '/docs', '/websocket-test.html'])
 
 /**
  * The REST API. Extra routers (SSE, bridge, dashboard) are mounted by the composition root
