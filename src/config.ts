@@ -160,7 +160,7 @@ export const CONFIG_ENTRIES = {
   DOUYIN_COOKIE: entry({ schema: z.string(), fallback: '', example: 'sessionid=…; ttwid=…', secret: true }),
   TIKTOK_WEB_BASE: entry({ schema: httpUrl, fallback: 'https://www.tiktok.com', example: 'https://www.tiktok.com' }),
   TIKTOK_WEBCAST_BASE: entry({ schema: httpUrl, fallback: 'https://webcast.tiktok.com', example: 'https://webcast.tiktok.com' }),
-  TIKTOK_SIGN_SERVER: entry({ schema: httpUrl, fallback: 'https://tiktok.eulerstream.com', example: 'https://tiktok.eulerstream.com' }),
+  TIKTOK_SIGN_SERVER: entry({ schema: httpUrl, fallback: 'https://api.eulerstream.com', example: 'https://api.eulerstream.com' }),
   TIKTOK_SIGN_API_KEY: entry({ schema: z.string(), fallback: '', example: 'euler_…', secret: true }),
   TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
 } as const
