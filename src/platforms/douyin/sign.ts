@@ -28,6 +28,8 @@ export interface DouyinSigner {
 /** Custom base64 alphabet of the X-Bogus encoding, index-for-index with standard base64. */
 const ALPHABET = 'Dkdpgh4ZKsQB80/Mfvw36XI1R25+WUAlEi7NLboqYTOPuzmFjJnryx9HVGcaStCe'
 
+const STANDARD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+
 /** Last two bytes of md5(md5("")): the SDK hashes an empty request body. */
 const EMPTY_BODY_TAIL = [0x45, 0x3f] as const
 
@@ -80,21 +82,18 @@ export function rc4OneByteKey(key: number, data: Uint8Array): Uint8Array {
 }
 
 function encode(bytes: Uint8Array): string {
-  const std = Buffer.from(bytes).toString('base64')
-  const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
   let out = ''
-  for (const ch of std) out += ALPHABET[STD.indexOf(ch)]
+  for (const ch of Buffer.from(bytes).toString('base64')) out += ALPHABET[STANDARD.indexOf(ch)]
   return out
 }
 
 function decode(sig: string): Uint8Array | null {
   if (sig.length !== 16) return null
-  const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
   let std = ''
   for (const ch of sig) {
     const i = ALPHABET.indexOf(ch)
     if (i < 0) return null
-    std += STD[i]
+    std += STANDARD[i]
   }
   return new Uint8Array(Buffer.from(std, 'base64'))
 }

@@ -43,8 +43,9 @@ describe('douyin connector against the simulator', () => {
     expect(conn.cookie).toBe(`sessionid=test; ttwid=${sim.ttwid}`)
     expect(conn.userAgent).toStartWith('Mozilla/5.0')
 
+    const hello = chatMessage(FAN, '你好主播')
     const logId = sim.push([
-      chatMessage(FAN, '你好主播'),
+      hello,
       giftMessage({ user: FAN, giftId: 3389n, name: '小心心', diamonds: 1, groupId: 77n, repeatCount: 1 }),
       giftMessage({ user: FAN, giftId: 3389n, name: '小心心', diamonds: 1, groupId: 77n, repeatCount: 2 }),
     ])
@@ -66,6 +67,10 @@ describe('douyin connector against the simulator', () => {
     const chat = rec.events[0]!
     if (chat.type !== 'message') throw new Error()
     expect(chat.message).toBe('你好主播')
+    // The 64-bit msg id (> 2^53) reaches the id and idStr digit for digit.
+    expect(hello.msgId > 2n ** 53n).toBe(true)
+    expect(chat.id).toBe(`dy:message:${hello.msgId}`)
+    expect(chat.idStr).toBe(hello.msgId.toString())
     expect(chat.origin).toBe(Number(sim.webRid))
     expect(sim.stats.acks[0]!.logId).toBe(logId.toString())
     expect(sim.stats.acks[1]!.payload).toBe(sim.lastResume().internalExt)

@@ -21,7 +21,11 @@ export interface SimUser {
   fansClubLevel?: number
 }
 
-let nextMsgId = 7_400_000_000_000_000_000n
+/** A random 63-bit message id, above 2^53 like real ones (so lossy handling would show). */
+function newMsgId(): bigint {
+  const [id] = crypto.getRandomValues(new BigUint64Array(1))
+  return (id! & 0x3fff_ffff_ffff_ffffn) | 0x4000_0000_0000_0000n
+}
 
 function common(method: string, msgId: bigint, createTime: number): MessageInitShape<typeof CommonSchema> {
   return { method, msgId, createTime: BigInt(createTime), roomId: 0n }
@@ -38,7 +42,7 @@ function user(u: SimUser): MessageInitShape<typeof UserSchema> {
 }
 
 export function chatMessage(u: SimUser, content: string, createTime = Date.now()): SimMessage {
-  const msgId = nextMsgId++
+  const msgId = newMsgId()
   const method = 'WebcastChatMessage'
   return { method, msgId, payload: toBinary(ChatMessageSchema, create(ChatMessageSchema, { common: common(method, msgId, createTime), user: user(u), content })) }
 }
@@ -57,7 +61,7 @@ export interface SimGift {
 }
 
 export function giftMessage(g: SimGift): SimMessage {
-  const msgId = nextMsgId++
+  const msgId = newMsgId()
   const method = 'WebcastGiftMessage'
   const payload = toBinary(
     GiftMessageSchema,
@@ -78,24 +82,24 @@ export function giftMessage(g: SimGift): SimMessage {
 }
 
 export function likeMessage(u: SimUser, count: number, total: number): SimMessage {
-  const msgId = nextMsgId++
+  const msgId = newMsgId()
   const method = 'WebcastLikeMessage'
   return { method, msgId, payload: toBinary(LikeMessageSchema, create(LikeMessageSchema, { common: common(method, msgId, Date.now()), count: BigInt(count), total: BigInt(total), user: user(u) })) }
 }
 
 export function memberMessage(u: SimUser, memberCount: number): SimMessage {
-  const msgId = nextMsgId++
+  const msgId = newMsgId()
   const method = 'WebcastMemberMessage'
   return { method, msgId, payload: toBinary(MemberMessageSchema, create(MemberMessageSchema, { common: common(method, msgId, Date.now()), user: user(u), memberCount: BigInt(memberCount), action: 1n })) }
 }
 
 export function controlMessage(action: number, roomId: string, tips = '直播已结束'): SimMessage {
-  const msgId = nextMsgId++
+  const msgId = newMsgId()
   const method = 'WebcastControlMessage'
   return { method, msgId, payload: toBinary(ControlMessageSchema, create(ControlMessageSchema, { common: { ...common(method, msgId, Date.now()), roomId: BigInt(roomId) }, action: BigInt(action), tips })) }
 }
 
 /** A message of a method lef does not map. */
 export function unknownMessage(method: string): SimMessage {
-  return { method, msgId: nextMsgId++, payload: new Uint8Array([8, 1]) }
+  return { method, msgId: newMsgId(), payload: new Uint8Array([8, 1]) }
 }
