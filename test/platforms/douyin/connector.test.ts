@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { create, toBinary } from '@bufbuild/protobuf'
 import { Writable } from 'node:stream'
+import { PushFrameSchema } from '../../../src/gen/douyin/push_pb'
 import { parseRoomKey } from '../../../src/events'
 import { ConnectorError } from '../../../src/platforms/connector'
 import { createDouyinConnector } from '../../../src/platforms/douyin'
@@ -184,6 +186,14 @@ describe('douyin connector against the simulator', () => {
     expect(rec.events[0]!.message).toBe('still here')
     ac.abort()
     await session
+  })
+
+  test('a server close frame ends the session as closed', async () => {
+    const { sim, connector, room } = setup()
+    const session = connector.session(room, recordingHooks().hooks, new AbortController().signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    sim.pushRaw(toBinary(PushFrameSchema, create(PushFrameSchema, { payloadType: 'close' })))
+    expect(await session).toEqual({ kind: 'closed', reason: 'server sent a close frame' })
   })
 
   test('without a cookie it warns once that gifts may be missing', async () => {
