@@ -95,7 +95,7 @@ export class BilibiliApi {
    */
   async danmuInfo(roomId: number, cookie: string, signal?: AbortSignal): Promise<DanmuInfo> {
     for (let attempt = 0; ; attempt++) {
-      const keys = await this.wbiKeys.get(signal)
+      const keys = await this.wbiKeys.get()
       const query = signWbi({ id: roomId, type: 0, web_location: WEB_LOCATION }, keys, this.nowSeconds())
       const res = await fetchJson<BiliEnvelope<{ token?: string; host_list?: Array<Record<string, unknown>> }>>(
         this.fetchFn,

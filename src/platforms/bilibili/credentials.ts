@@ -44,7 +44,7 @@ export class CredentialSource {
 
   async forRoom(room: string, signal?: AbortSignal): Promise<Credentials> {
     if (!this.usesLogin) {
-      const b = await this.buvid(signal)
+      const b = await withAbort(this.buvid(), signal)
       return { kind: 'guest', uid: 0, buvid: b.buvid3, cookie: buvidCookie(b), tokenIndex: -1 }
     }
     let index = this.roomToken.get(room)
@@ -54,12 +54,13 @@ export class CredentialSource {
     }
     const cached = this.logins.get(index)
     const ttl = this.opts.loginTtlMs ?? 60 * 60 * 1000
-    if (cached && this.opts.now() - cached.at < ttl) return cached.login
-    const login = this.login(index, signal)
+    if (cached && this.opts.now() - cached.at < ttl) return withAbort(cached.login, signal)
+    // Shared by every room on this token: bounded by request timeouts, not one room's signal.
+    const login = this.login(index)
     this.logins.set(index, { at: this.opts.now(), login })
     // A failed login must not stick in the cache.
     login.catch(() => this.logins.delete(index))
-    return login
+    return withAbort(login, signal)
   }
 
   /** Forget a room's account login (its token was rejected), so the next session logs in afresh. */
@@ -68,13 +69,13 @@ export class CredentialSource {
     if (index !== undefined) this.logins.delete(index)
   }
 
-  private async login(index: number, signal?: AbortSignal): Promise<Credentials> {
+  private async login(index: number): Promise<Credentials> {
     const token = this.opts.tokens[index] as string
-    const synced: SyncedLogin = await fetchSyncedLogin(this.opts.fetchFn, this.opts.loginSyncServer, token, signal)
-    const b = synced.buvid3 ? { buvid3: synced.buvid3, buvid4: null } : await this.buvid(signal)
+    const synced: SyncedLogin = await fetchSyncedLogin(this.opts.fetchFn, this.opts.loginSyncServer, token)
+    const b = synced.buvid3 ? { buvid3: synced.buvid3, buvid4: null } : await this.buvid()
     const cookie = synced.buvid3 ? synced.cookie : `${synced.cookie}; ${buvidCookie(b)}`
     // nav with the account cookie proves the session is alive and gives fresh WBI keys.
-    const nav = await fetchNav(this.opts.fetchFn, this.opts.apiBase, cookie, signal)
+    const nav = await fetchNav(this.opts.fetchFn, this.opts.apiBase, cookie)
     this.opts.wbiKeys.set(nav.keys)
     if (!nav.isLogin) {
       throw new ConnectorError('AUTH', `login sync token #${index + 1}: the synced Bilibili cookies are logged out (expired?): log in on bilibili.com and sync again`)
@@ -84,8 +85,8 @@ export class CredentialSource {
     return { kind: 'login-sync', uid, buvid: b.buvid3, cookie, tokenIndex: index }
   }
 
-  private buvid(signal?: AbortSignal): Promise<Buvid> {
-    this.guestBuvid ??= fetchBuvid(this.opts.fetchFn, this.opts.apiBase, signal).catch((err) => {
+  private buvid(): Promise<Buvid> {
+    this.guestBuvid ??= fetchBuvid(this.opts.fetchFn, this.opts.apiBase).catch((err) => {
       this.guestBuvid = null
       throw err
     })
@@ -95,4 +96,15 @@ export class CredentialSource {
 
 function buvidCookie(b: Buvid): string {
   return b.buvid4 ? `buvid3=${b.buvid3}; buvid4=${b.buvid4}` : `buvid3=${b.buvid3}`
+}
+
+/** Wait for a shared promise, but let this caller stop waiting when its signal aborts. */
+function withAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }

@@ -43,3 +43,12 @@ export function jsonField(v: unknown): Json {
     return {}
   }
 }
+
+/** A message without its essential fields is not an event: throw so the normaliser counts it. */
+export function need(ok: unknown, what: string): void {
+  if (!ok) throw new Error(`missing or malformed ${what}`)
+}
+
+export function isNum(v: unknown): boolean {
+  return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)))
+}

@@ -14,9 +14,16 @@ export interface BiliEnvelope<T> {
 export const USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36'
 
+/** No Bilibili API call should take longer; a hung request must not stall a session. */
+export const DEFAULT_TIMEOUT_MS = 10_000
+
 export interface RequestOptions {
   cookie?: string
+  /** The caller's abort; the request also times out on its own after `timeoutMs`. */
   signal?: AbortSignal
+  timeoutMs?: number
+  /** How errors name the endpoint, when its path must not be shown (it holds an id). */
+  name?: string
   method?: 'GET' | 'POST'
   body?: string
   headers?: Record<string, string>
@@ -35,24 +42,30 @@ export async function fetchJson<T>(fetchFn: FetchFn, url: string, opts: RequestO
     ...opts.headers,
   }
   if (opts.cookie) headers.Cookie = opts.cookie
+  const name = opts.name ?? endpointName(url)
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
   let res: Response
+  let text: string
   try {
-    res = await fetchFn(url, { method: opts.method ?? 'GET', headers, body: opts.body, signal: opts.signal })
+    res = await fetchFn(url, { method: opts.method ?? 'GET', headers, body: opts.body, signal })
+    text = await res.text()
   } catch (err) {
     if (opts.signal?.aborted) throw err
-    throw new ConnectorError('NETWORK', `request to ${endpointName(url)} failed: ${(err as Error).message}`, undefined, { cause: err })
+    const why = timeout.aborted ? `timed out after ${timeoutMs} ms` : (err as Error).message
+    throw new ConnectorError('NETWORK', `request to ${name} failed: ${why}`, undefined, { cause: err })
   }
-  if (res.status === 412) throw new ConnectorError('RISK_CONTROL', `${endpointName(url)} answered HTTP 412 (IP risk control)`)
+  if (res.status === 412) throw new ConnectorError('RISK_CONTROL', `${name} answered HTTP 412 (IP risk control)`)
   if (res.status === 429) {
     const retry = Number(res.headers.get('retry-after'))
-    throw new ConnectorError('RATE_LIMITED', `${endpointName(url)} answered HTTP 429`, Number.isFinite(retry) && retry > 0 ? retry * 1000 : undefined)
+    throw new ConnectorError('RATE_LIMITED', `${name} answered HTTP 429`, Number.isFinite(retry) && retry > 0 ? retry * 1000 : undefined)
   }
-  const text = await res.text()
-  if (!res.ok) throw new ConnectorError('UPSTREAM', `${endpointName(url)} answered HTTP ${res.status}`)
+  if (!res.ok) throw new ConnectorError('UPSTREAM', `${name} answered HTTP ${res.status}`)
   try {
     return JSON.parse(text) as T
   } catch {
-    throw new ConnectorError('UPSTREAM', `${endpointName(url)} answered non-JSON (${text.length} bytes; risk control page?)`)
+    throw new ConnectorError('UPSTREAM', `${name} answered non-JSON (${text.length} bytes; risk control page?)`)
   }
 }
 

@@ -71,7 +71,11 @@ export async function fetchSyncedLogin(fetchFn: FetchFn, server: string, token: 
   const { uuid, password } = parseLoginSyncToken(token)
   let res: { encrypted?: unknown }
   try {
-    res = await fetchJson<{ encrypted?: unknown }>(fetchFn, `${server.replace(/\/+$/, '')}/get/${encodeURIComponent(uuid)}`, { signal })
+    res = await fetchJson<{ encrypted?: unknown }>(fetchFn, `${server.replace(/\/+$/, '')}/get/${encodeURIComponent(uuid)}`, {
+      signal,
+      // the path holds the token's uuid: keep it out of error messages
+      name: 'login sync server',
+    })
   } catch (err) {
     if (err instanceof ConnectorError && err.code === 'UPSTREAM') {
       throw new ConnectorError('AUTH', `login sync server has no data for token ${maskSecret(uuid)}: ${err.message}`, undefined, { cause: err })

@@ -162,7 +162,8 @@ export class Normalizer {
         c.duplicates++
         continue
       }
-      events.push({ ...e, platform: 'bilibili', room: this.room })
+      // Handlers build fresh objects: tag them in place rather than copy every event.
+      events.push(Object.assign(e, { platform: 'bilibili' as const, room: this.room }))
     }
     c.events += events.length
     return events

@@ -47,10 +47,11 @@ export class WbiKeyCache {
     private readonly ttlMs = 2 * 60 * 60 * 1000,
   ) {}
 
-  async get(signal?: AbortSignal): Promise<WbiKeys> {
+  async get(): Promise<WbiKeys> {
     if (this.keys && this.now() - this.fetchedAt < this.ttlMs) return this.keys
-    // Many rooms start at once: share one nav request.
-    this.pending ??= fetchNav(this.fetchFn, this.apiBase, undefined, signal)
+    // Many rooms start at once: share one nav request. It is not tied to any one caller's
+    // abort signal (its own timeout bounds it), so one room stopping cannot fail the others.
+    this.pending ??= fetchNav(this.fetchFn, this.apiBase)
       .then((nav) => {
         this.keys = nav.keys
         this.fetchedAt = this.now()

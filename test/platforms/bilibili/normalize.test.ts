@@ -152,7 +152,7 @@ describe('SEND_GIFT', () => {
     const msg = {
       cmd: 'SEND_GIFT',
       data: {
-        giftId: 32251, giftName: '冲鸭', num: 2, price: 9900, total_coin: 10000, coin_type: 'gold', tid: 'T1', timestamp: 1,
+        uid: 42, giftId: 32251, giftName: '冲鸭', num: 2, price: 9900, total_coin: 10000, coin_type: 'gold', tid: 'T1', timestamp: 1,
         blind_gift: { original_gift_name: '心动盲盒', original_gift_price: 5000, gift_tip_price: 9900 },
       },
     }
@@ -343,5 +343,15 @@ describe('robustness', () => {
     expect(counters.unknownCmds.size).toBe(0)
     expect(events).toBe(counters.events)
     expect(events).toBeGreaterThanOrEqual(25)
+  })
+})
+
+describe('structurally empty messages are refused, not turned into zero events', () => {
+  test('SEND_GIFT / SUPER_CHAT_MESSAGE / USER_TOAST_MSG / DANMU_MSG without their essential fields', () => {
+    const { normalizer, counters } = makeNormalizer()
+    for (const cmd of ['SEND_GIFT', 'SUPER_CHAT_MESSAGE', 'USER_TOAST_MSG', 'DANMU_MSG']) {
+      expect(normalizer.fromCommand({ cmd, data: {} })).toEqual([])
+      expect(counters.handlerErrors.get(cmd)).toBe(1)
+    }
   })
 })

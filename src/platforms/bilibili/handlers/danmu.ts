@@ -1,7 +1,7 @@
 import type { Message } from '@laplace.live/event-types'
 import type { SimpleEmotesList } from '@laplace.live/internal'
 import { hashedEventId } from '../../../events'
-import { arr, bool, type Json, jsonField, num, obj, str } from '../fields'
+import { arr, bool, isNum, type Json, jsonField, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 import { medalFromDanmuArray } from '../medal'
 
@@ -25,6 +25,7 @@ export const handleDanmu: CmdHandler = (msg, ctx) => {
   const meta15 = obj(meta[15])
   const extra = jsonField(meta15.extra)
   const uinfo = obj(meta15.user)
+  need(Array.isArray(info[0]) && typeof info[1] === 'string' && isNum(user[0]), 'info[0], info[1] text, info[2][0] uid')
 
   const uid = num(user[0])
   const sentAt = num(meta[4])

@@ -1,12 +1,13 @@
 import type { EntryEffect } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 import { medalFromUinfo } from '../medal'
 
 /** ENTRY_EFFECT: a guard / high-wealth viewer's entrance banner. `trigger_time` is ns. */
 export const handleEntryEffect: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.uid), 'data.uid')
   const uinfo = obj(d.uinfo)
   const wealthy = d.wealthy_info ? obj(d.wealthy_info) : null
   const trigger = num(d.trigger_time)

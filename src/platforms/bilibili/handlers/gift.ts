@@ -1,6 +1,6 @@
 import type { Gift } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 import { medalFromObject } from '../medal'
 
@@ -14,6 +14,7 @@ import { medalFromObject } from '../medal'
  */
 export const handleGift: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.giftId) && isNum(d.uid) && typeof d.giftName === 'string', 'data.giftId, data.uid, data.giftName')
   const num_ = num(d.num, 1)
   const coinType = str(d.coin_type, 'silver')
   const paid = num(d.total_coin) || num(d.price) * num_

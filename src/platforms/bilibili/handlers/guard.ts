@@ -1,6 +1,6 @@
 import type { Toast } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler, type HandlerContext } from '../handler'
 
 /**
@@ -17,6 +17,7 @@ import { base, type CmdHandler, type HandlerContext } from '../handler'
  */
 export const handleUserToast: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.uid) && isNum(d.price) && isNum(d.guard_level), 'data.uid, data.price, data.guard_level')
   const price = num(d.price)
   const start = num(d.start_time)
   return toast(ctx, {
@@ -47,6 +48,7 @@ export const handleUserToastV2: CmdHandler = (msg, ctx) => {
   const sender = obj(d.sender_uinfo)
   const guard = obj(d.guard_info)
   const pay = obj(d.pay_info)
+  need(isNum(sender.uid) && isNum(pay.price), 'data.sender_uinfo.uid, data.pay_info.price')
   return toast(ctx, {
     payflowId: str(pay.payflow_id),
     uid: num(sender.uid),

@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf'
 import type { Interaction } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { InteractWordV2Schema } from '../../../gen/bilibili/interact_word_v2_pb'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 import { medalFromObject, NO_MEDAL } from '../medal'
 import { pbBytes, u64 } from './pb-payload'
@@ -14,6 +14,7 @@ import { pbBytes, u64 } from './pb-payload'
  */
 export const handleInteract: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.uid) && isNum(d.msg_type), 'data.uid, data.msg_type')
   const uinfo = obj(d.uinfo)
   const tail = obj(d.relation_tail)
   const trigger = num(d.trigger_time)

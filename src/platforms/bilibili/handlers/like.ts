@@ -1,12 +1,13 @@
 import type { LikeClick, LikesUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler, minuteBucket } from '../handler'
 import { medalFromObject } from '../medal'
 
 /** LIKE_INFO_V3_CLICK: carries no time; one viewer's likes within a minute are one event. */
 export const handleLikeClick: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.uid), 'data.uid')
   const uid = num(d.uid)
   const now = ctx.now()
   return {
@@ -27,6 +28,7 @@ export const handleLikeClick: CmdHandler = (msg, ctx) => {
 
 /** LIKE_INFO_V3_UPDATE: the room's total like count. */
 export const handleLikesUpdate: CmdHandler = (msg, ctx) => {
+  need(isNum(obj(msg.data).click_count), 'data.click_count')
   const likes = num(obj(msg.data).click_count)
   const now = ctx.now()
   return {

@@ -1,11 +1,12 @@
 import type { LotteryResult, LotteryStart } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId } from '../../../events'
-import { arr, num, obj, str } from '../fields'
+import { arr, isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 
 /** ANCHOR_LOT_START: 天选时刻 opened; `id` is the lottery id. */
 export const handleLotteryStart: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.id), 'data.id')
   const ts = num(d.current_time) * 1000 || ctx.now()
   const giftPrice = num(d.gift_price)
   return {
@@ -35,6 +36,7 @@ export const handleLotteryStart: CmdHandler = (msg, ctx) => {
 /** ANCHOR_LOT_AWARD: the winners. */
 export const handleLotteryAward: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.id), 'data.id')
   const now = ctx.now()
   return {
     type: 'lottery-result',

@@ -1,11 +1,12 @@
 import type { Mvp } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 
 /** USER_VIRTUAL_MVP (deprecated upstream, still typed): a paid 守护 purchase; goods_price in gold. */
 export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.uid) && isNum(d.goods_price), 'data.uid, data.goods_price')
   const price = num(d.goods_price)
   const ts = num(d.timestamp)
   const order = num(d.order_id)

@@ -1,6 +1,6 @@
 import type { RedEnvelopeResult, RedEnvelopeStart } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId } from '../../../events'
-import { arr, num, obj, str } from '../fields'
+import { arr, isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 
 /** rp_type 1 = gift red envelope: `total_price` is the 80 % raffled off; the sender paid /0.8. */
@@ -14,6 +14,7 @@ const USERS_SHARE = 0.8
  */
 export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.lot_id) && isNum(d.total_price) && isNum(d.sender_uid), 'data.lot_id, data.total_price, data.sender_uid')
   const raffled = num(d.total_price)
   const rpType = num(d.rp_type, RP_TYPE_GIFT)
   const paid = rpType === RP_TYPE_GIFT ? Math.round(raffled / USERS_SHARE) : raffled
@@ -45,6 +46,7 @@ export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
 /** POPULARITY_RED_POCKET_WINNER_LIST / _V2_: who won; lists passed through as upstream sends them. */
 export const handleRedPocketWinners: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.lot_id), 'data.lot_id')
   const now = ctx.now()
   return {
     type: 'red-envelope-result',

@@ -1,6 +1,6 @@
 import type { OnlineUpdate, WatchedUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
-import { num, obj, str } from '../fields'
+import { isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 
 /**
@@ -9,6 +9,7 @@ import { base, type CmdHandler } from '../handler'
  */
 export const handleWatchedChange: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.num), 'data.num')
   const watched = num(d.num)
   const now = ctx.now()
   return {
@@ -28,6 +29,7 @@ export const handleWatchedChange: CmdHandler = (msg, ctx) => {
 /** ONLINE_RANK_COUNT: `count` (高能用户) and, every other message, `online_count`. */
 export const handleOnlineRankCount: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.count), 'data.count')
   const count = num(d.count)
   const online = num(d.online_count, count)
   const now = ctx.now()

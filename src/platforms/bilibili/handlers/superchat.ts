@@ -1,6 +1,6 @@
 import type { SuperChat, SuperChatDelete } from '@laplace.live/event-types'
 import { eventId, hashedEventId } from '../../../events'
-import { arr, num, obj, str } from '../fields'
+import { arr, isNum, need, num, obj, str } from '../fields'
 import { base, type CmdHandler } from '../handler'
 import { medalFromObject } from '../medal'
 
@@ -11,6 +11,7 @@ import { medalFromObject } from '../medal'
  */
 export const handleSuperChat: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
+  need(isNum(d.price) && isNum(d.uid) && typeof d.message === 'string', 'data.price, data.uid, data.message')
   const user = obj(d.user_info)
   const gift = obj(d.gift)
   const scId = num(d.id)
@@ -51,6 +52,7 @@ export const handleSuperChat: CmdHandler = (msg, ctx) => {
 
 /** SUPER_CHAT_MESSAGE_DELETE: `data.ids` are the `data.id`s of deleted super chats. */
 export const handleSuperChatDelete: CmdHandler = (msg, ctx) => {
+  need(Array.isArray(obj(msg.data).ids), 'data.ids')
   const ids = arr(obj(msg.data).ids).map((v) => num(v)).filter((v) => v > 0)
   const now = ctx.now()
   return {
