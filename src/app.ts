@@ -1,8 +1,17 @@
 import type { Server } from 'bun'
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
+import { RedisEventBus } from './bus/redis-bus'
 import type { Env } from './config'
+import type { BridgeSocketData } from './http/bridge/bridge-connection'
+import { WebSocketBridge } from './http/bridge/bridge-server'
+import { testPageRoutes } from './http/bridge/test-page'
 import { createHttpApp } from './http/http-app'
+import { resolveRoomParam } from './http/room-param'
+import { sseRoutes } from './http/sse/sse-routes'
+import { SseService } from './http/sse/sse-service'
 import type { Platform } from './events'
 import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
@@ -29,6 +38,13 @@ export interface App {
   readonly store: EventStore
   readonly writer: EventWriter
   readonly bus: EventBus
+  /** Present when REDIS_URL is set (its stats feed metrics). */
+  readonly redisBus?: RedisEventBus
+  /** Present when WEBSOCKET_BRIDGE is on. */
+  readonly bridge?: WebSocketBridge
+  readonly sse: SseService
+  /** This node's id on the Redis channel. */
+  readonly nodeId: string
   readonly rooms: RoomManager
   readonly server: Server<unknown>
   /** The base URL the server listens on, e.g. http://127.0.0.1:8080 */
@@ -56,7 +72,12 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     flushMs: config.WRITER_FLUSH_MS,
     maxBuffer: config.WRITER_MAX_BUFFER,
   })
-  const bus = new LocalEventBus((err, event) => log.error({ err, id: event.id, type: event.type }, 'event subscriber failed'))
+  const localBus = new LocalEventBus((err, event) => log.error({ err, id: event.id, type: event.type }, 'event subscriber failed'))
+  const nodeId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+  const redisBus = config.REDIS_URL
+    ? new RedisEventBus({ url: config.REDIS_URL, nodeId, local: localBus, log: log.child({ part: 'redis-bus' }) })
+    : undefined
+  const bus: EventBus = redisBus ?? localBus
   const unsubscribeWriter = bus.subscribe((event, delivery) => {
     if (!delivery.stored && delivery.local) writer.write(event)
   })
@@ -69,14 +90,40 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     restartCron: config.RESTART_INTERVAL,
     timezone: config.TZ,
   })
-  const http = createHttpApp({
-    config, log, database, store, writer, bus, rooms, version: VERSION, startedAt, bridgeClients: () => 0,
+  const sse = new SseService({
+    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
   })
+  const bridge = config.WEBSOCKET_BRIDGE
+    ? new WebSocketBridge({
+        bus,
+        replay: { store, writer },
+        log: log.child({ part: 'bridge' }),
+        // The bridge password; without one, AUTH_KEY (if set) guards the bridge like every other route.
+        passwords: config.WEBSOCKET_BRIDGE_AUTH !== '' ? [config.WEBSOCKET_BRIDGE_AUTH] : config.AUTH_KEY,
+        pingIntervalMs: config.BRIDGE_PING_INTERVAL,
+        maxBuffer: config.CLIENT_MAX_BUFFER,
+        resolveRoom: (input) => resolveRoomParam(input, rooms),
+      })
+    : undefined
+  const http = createHttpApp(
+    {
+      config, log, database, store, writer, bus, rooms, redis: redisBus, version: VERSION, startedAt,
+      bridgeClients: () => bridge?.clientCount ?? 0,
+    },
+    [sseRoutes({ rooms }, sse), testPageRoutes()],
+  )
 
-  const server = Bun.serve({
+  const server = Bun.serve<BridgeSocketData>({
     port: config.PORT,
     hostname: config.HOST,
-    fetch: (req) => http.fetch(req),
+    // Bridge upgrades at `/` first; everything else (including plain GET /) is the REST app.
+    // The server goes to Hono as its env so SSE can lift its requests' idle timeout.
+    fetch: (req, srv) => {
+      const bridged = bridge?.handle(req, srv)
+      if (bridged === null) return undefined
+      return bridged ?? http.fetch(req, srv)
+    },
+    websocket: bridge?.websocket ?? { message: () => {} },
     // Bun's own limit answers a bare 413; ours (readBody) streams and answers with the JSON
     // envelope, so Bun's is set out of the way.
     maxRequestBodySize: 2 ** 32,
@@ -93,6 +140,8 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       log.info('lef stopping: closing intake, flushing events')
       stopPrune()
       await rooms.stop()
+      bridge?.close()
+      sse.close()
       await server.stop(true)
       unsubscribeWriter()
       await writer.close()
@@ -101,5 +150,5 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       log.info({ written: writer.stats.written }, 'lef stopped')
     })())
 
-  return { config, log, database, store, writer, bus, rooms, server, url, stop }
+  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, server: server as Server<unknown>, url, stop }
 }
