@@ -31,13 +31,3 @@ export interface DouyinConnectorOptions {
 export const DEFAULT_WEB_BASE = 'https://live.douyin.com'
 export const DEFAULT_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36'
-
-/** Options from the environment: DOUYIN_WEB_BASE, DOUYIN_COOKIE, DOUYIN_SIGN_SERVER, DOUYIN_WS_URL. */
-export function douyinOptionsFromEnv(env: Record<string, string | undefined>): DouyinConnectorOptions {
-  const opts: DouyinConnectorOptions = {}
-  if (env.DOUYIN_WEB_BASE) opts.webBase = env.DOUYIN_WEB_BASE.replace(/\/+$/, '')
-  if (env.DOUYIN_COOKIE) opts.cookie = env.DOUYIN_COOKIE
-  if (env.DOUYIN_SIGN_SERVER) opts.signServer = env.DOUYIN_SIGN_SERVER
-  if (env.DOUYIN_WS_URL) opts.wsUrl = env.DOUYIN_WS_URL
-  return opts
-}
