@@ -15,6 +15,8 @@ import { handleLive, handlePreparing } from './handlers/live-status'
 import { handleLotteryAward, handleLotteryStart } from './handlers/lottery'
 import { handleAdminEntrance, handleAdminRevoke, handleRecall, handleRoomAdmins, handleRoomBlock } from './handlers/moderation'
 import { handleVirtualMvp } from './handlers/mvp'
+import { handleCommonNotice, handleEffectDanmaku, handleRoomMeta } from './handlers/notice'
+import { handleOnlineRankV2, handleOnlineRankV3 } from './handlers/online-rank'
 import { handleRedPocketStart, handleRedPocketWinners } from './handlers/red-pocket'
 import { handleOnlineRankCount, handleWatchedChange } from './handlers/room-counts'
 import { handleCutOff, handleRoomChange, handleSilentOff, handleSilentOn, handleWarning } from './handlers/room-state'
@@ -57,6 +59,12 @@ export const HANDLERS: Readonly<Record<string, CmdHandler>> = {
   ANCHOR_LOT_START: handleLotteryStart,
   ANCHOR_LOT_AWARD: handleLotteryAward,
   USER_VIRTUAL_MVP: handleVirtualMvp,
+  ONLINE_RANK_V2: handleOnlineRankV2,
+  ONLINE_RANK_V3: handleOnlineRankV3,
+  COMMON_NOTICE_DANMAKU: handleCommonNotice,
+  EFFECT_DANMAKU_MSG: handleEffectDanmaku,
+  ROOM_REAL_TIME_MESSAGE_UPDATE: handleRoomMeta,
+  ROOM_REAL_TIME_MESSAGE_UPDATE_V2: handleRoomMeta,
 }
 
 /**
@@ -69,8 +77,6 @@ export const IGNORED_CMDS: Readonly<Record<string, string>> = {
   POPULARITY_RED_POCKET_V2_NEW: 'notification of a red envelope counted at _V2_START',
   NOTICE_MSG: 'site-wide broadcast banner',
   LOG_IN_NOTICE: 'guest name-masking notice (logged once by the connector)',
-  ONLINE_RANK_V2: 'leaderboard snapshot',
-  ONLINE_RANK_V3: 'leaderboard snapshot (protobuf)',
   ONLINE_RANK_TOP3: 'leaderboard banner',
   STOP_LIVE_ROOM_LIST: 'site-wide list of rooms that stopped',
   DANMU_AGGREGATION: 'aggregated copy of danmaku already received',
@@ -80,8 +86,7 @@ export const IGNORED_CMDS: Readonly<Record<string, string>> = {
   HOT_RANK_CHANGED_V2: 'UI ranking',
   LIKE_INFO_V3_NOTICE: 'UI hint',
   DM_INTERACTION: 'UI aggregation of danmaku already received',
-  ROOM_REAL_TIME_MESSAGE_UPDATE: 'fan count',
-  ROOM_REAL_TIME_MESSAGE_UPDATE_V2: 'fan count',
+  DANMU_ACTIVITY_CONFIG: 'effect trigger of an EFFECT_DANMAKU_MSG already handled',
 }
 
 export interface NormalizerOptions {
