@@ -15,8 +15,8 @@ export class SseConnection implements FeedSink<Uint8Array> {
     private readonly maxBuffer: number,
     /** Drop the underlying socket (a closed stream with a full queue never drains by itself). */
     private readonly dropSocket: () => void,
-    /** The client went away (Bun cancelled the stream). */
-    onCancel: () => void,
+    /** Called once when the stream ends for any reason: client gone, cut off, shutdown. */
+    private readonly onEnded: () => void,
     private readonly now: () => number = Date.now,
   ) {
     this.stream = new ReadableStream<Uint8Array>(
@@ -24,10 +24,8 @@ export class SseConnection implements FeedSink<Uint8Array> {
         start: (controller) => {
           this.controller = controller
         },
-        cancel: () => {
-          this.ended = true
-          onCancel()
-        },
+        // The client went away.
+        cancel: () => this.finish(),
       },
       { highWaterMark: maxBuffer, size: (chunk) => chunk?.byteLength ?? 0 },
     )
@@ -44,7 +42,7 @@ export class SseConnection implements FeedSink<Uint8Array> {
       return true
     } catch {
       // The stream was closed underneath us (client gone).
-      this.ended = true
+      this.finish()
       return false
     }
   }
@@ -66,11 +64,17 @@ export class SseConnection implements FeedSink<Uint8Array> {
   /** Finish the response (shutdown, or after a cut-off). */
   end(): void {
     if (this.ended) return
-    this.ended = true
     try {
       this.controller?.close()
     } catch {
       // Already closed or errored.
     }
+    this.finish()
+  }
+
+  private finish(): void {
+    if (this.ended) return
+    this.ended = true
+    this.onEnded()
   }
 }

@@ -97,7 +97,6 @@ export class SseService {
   private sendKeepAlive(): void {
     const comment = encodeSseComment('keep-alive')
     for (const [conn, feed] of this.open) {
-      // Cut-off clients leave the map here rather than on the hot path.
       if (feed.closed || !conn.open) {
         this.open.delete(conn)
         continue
