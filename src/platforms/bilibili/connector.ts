@@ -83,6 +83,7 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
     if (room.platform !== 'bilibili') throw new ConnectorError('NOT_FOUND', `not a Bilibili room: ${room.platform}:${room.key}`)
     if (signal.aborted) return { kind: 'aborted' }
     const state = stateOf(room.key)
+    let account: 'guest' | 'login-sync' | undefined
     try {
       hooks.update({ phase: 'resolving' })
       const facts = await api.roomFacts(room.key, signal)
@@ -100,6 +101,7 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
 
       hooks.update({ phase: 'signing' })
       const creds = await credentials.forRoom(room.key, signal)
+      account = creds.kind
       if (creds.kind === 'guest' && !guestWarned) {
         guestWarned = true
         log.warn('bilibili: connecting as a guest (no LOGIN_SYNC_TOKEN): Bilibili masks viewer names and uids (uid 0, "提***") a few minutes after connecting; gifts still arrive. Set LOGIN_SYNC_TOKEN to see names.')
@@ -149,6 +151,9 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
       // A refused auth, or a socket closed before the auth reply, may be the token's fault:
       // fetch a fresh one next time (blivedm re-inits the room after auth errors too).
       state.danmu = null
+      // A refused login-sync auth may mean the synced cookies expired: log in afresh, and let
+      // nav say so clearly if they did.
+      if (account === 'login-sync' && err instanceof ConnectorError && err.code === 'AUTH') credentials.invalidate(room.key)
       throw err
     }
   }

@@ -59,7 +59,9 @@ export class CredentialSource {
     const login = this.login(index)
     this.logins.set(index, { at: this.opts.now(), login })
     // A failed login must not stick in the cache.
-    login.catch(() => this.logins.delete(index))
+    login.catch(() => {
+      if (this.logins.get(index)?.login === login) this.logins.delete(index)
+    })
     return withAbort(login, signal)
   }
 

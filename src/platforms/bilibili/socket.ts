@@ -29,12 +29,18 @@ export interface SocketOptions {
  * ConnectorError when it cannot connect or auth is refused.
  */
 export function runSocket(o: SocketOptions): Promise<SessionEnd> {
+  if (o.signal.aborted) return Promise.resolve({ kind: 'aborted' })
+  let ws: WebSocket
+  try {
+    ws = new WebSocket(o.url, { headers: o.headers })
+  } catch (err) {
+    return Promise.reject(new ConnectorError('NETWORK', `cannot open danmaku socket ${hostOf(o.url)}: ${(err as Error).message}`, undefined, { cause: err }))
+  }
+  ws.binaryType = 'nodebuffer'
   return new Promise<SessionEnd>((resolve, reject) => {
     let authed = false
     let settled = false
     let heartbeat: ReturnType<typeof setInterval> | undefined
-    const ws = new WebSocket(o.url, { headers: o.headers })
-    ws.binaryType = 'nodebuffer'
 
     const authTimer = setTimeout(() => fail(new ConnectorError('PROTOCOL', `no auth reply within ${o.authTimeoutMs} ms`)), o.authTimeoutMs)
 
@@ -60,7 +66,6 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
       closeQuietly(ws)
       finish({ kind: 'aborted' })
     }
-    if (o.signal.aborted) return onAbort()
     o.signal.addEventListener('abort', onAbort, { once: true })
 
     const sendHeartbeat = () => {
@@ -73,6 +78,8 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     })
 
     ws.on('message', (data: WebSocket.RawData) => {
+      // After an abort or failure nothing more from this socket may reach the supervisor.
+      if (settled) return
       o.onFrame()
       const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
       let packets
@@ -86,6 +93,7 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
         return
       }
       for (const p of packets) {
+        if (settled) return
         if (p.op === Operation.Message) {
           o.onMessage(p.body)
         } else if (p.op === Operation.AuthReply) {

@@ -265,3 +265,39 @@ describe('bilibili connector details', () => {
     expect(sim.stats.loginSyncCalls).toBe(2) // cached per token
   })
 })
+
+describe('bilibili login sync lifecycle', () => {
+  test('expired synced cookies: a clear AUTH error naming the cause', async () => {
+    const account = { uuid: 'uuidAAAAbbbbCCCCdddd01', password: 'passwordXYZ123', mid: 1001, uname: 'a', sessdata: 's-1' }
+    sim = await startBilibiliSim({ accounts: [account] })
+    sim.expireLogin(1001)
+    const err = await connectorFor(sim, { loginSyncTokens: [`${account.uuid}@${account.password}`] })
+      .session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, captureLog().log)
+      .catch((e) => e)
+    expect((err as ConnectorError).code).toBe('AUTH')
+    expect((err as Error).message).toContain('logged out')
+    expect((err as Error).message).not.toContain(account.password)
+  })
+
+  test('a refused login-sync auth logs in afresh next session', async () => {
+    const account = { uuid: 'uuidAAAAbbbbCCCCdddd01', password: 'passwordXYZ123', mid: 1001, uname: 'a', sessdata: 's-1' }
+    sim = await startBilibiliSim({ accounts: [account] })
+    const connector = connectorFor(sim, { loginSyncTokens: [`${account.uuid}@${account.password}`] })
+    const { log } = captureLog()
+    const first = connector.session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, log)
+    await waitFor(() => sim!.openSockets === 1)
+    sim.rejectIssuedTokens()
+    sim.drop()
+    await first
+    const err = await connector.session(room(String(sim.roomId)), recordHooks().hooks, new AbortController().signal, log).catch((e) => e)
+    expect((err as ConnectorError).code).toBe('AUTH')
+    expect(sim.stats.loginSyncCalls).toBe(1)
+    const abort = new AbortController()
+    const third = connector.session(room(String(sim.roomId)), recordHooks().hooks, abort.signal, log)
+    await waitFor(() => sim!.stats.auths === 2)
+    expect(sim.stats.loginSyncCalls).toBe(2)
+    expect(sim.authLog.at(-1)).toMatchObject({ uid: 1001, key: 'sim-token-2' })
+    abort.abort()
+    await third
+  })
+})

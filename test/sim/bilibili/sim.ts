@@ -69,6 +69,8 @@ export interface BilibiliSim {
   riskControlNext(n?: number): void
   /** While on, auth packets get no reply at all (a stuck server). */
   ignoreAuth(on: boolean): void
+  /** The account's SESSDATA stops being a login (expired cookie): nav answers -101. */
+  expireLogin(mid: number): void
   /** Authed sockets right now. */
   readonly openSockets: number
   close(): Promise<void>
@@ -98,9 +100,10 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
   let riskLeft = opts.riskControlOnce ? 1 : 0
   let tokenSeq = 0
   let silentAuth = false
+  const expired = new Set<number>()
 
   const accountOfCookie = (cookie: string | null): SimAccount | undefined =>
-    accounts.find((a) => cookie?.split(/;\s*/).includes(`SESSDATA=${a.sessdata}`))
+    accounts.find((a) => !expired.has(a.mid) && cookie?.split(/;\s*/).includes(`SESSDATA=${a.sessdata}`))
 
   const server: Server<SocketData> = Bun.serve<SocketData>({
     hostname: '127.0.0.1',
@@ -272,6 +275,9 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     },
     riskControlNext(n = 1) {
       riskLeft += n
+    },
+    expireLogin(mid: number) {
+      expired.add(mid)
     },
     ignoreAuth(on: boolean) {
       silentAuth = on
