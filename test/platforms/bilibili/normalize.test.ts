@@ -355,3 +355,23 @@ describe('structurally empty messages are refused, not turned into zero events',
     }
   })
 })
+
+describe('ids are deterministic', () => {
+  test('every fixture message gives the same ids on two independent normalisers (same minute, different ms)', () => {
+    const dir = fixturePath('bilibili', 'blive-message-listener')
+    const msgs: Json[] = []
+    for (const cmd of readdirSync(dir)) {
+      if (cmd === 'LICENSE' || cmd === 'INTERACT_WORD_V2') continue
+      for (const f of readdirSync(`${dir}/${cmd}`)) msgs.push(bml(cmd, f))
+    }
+    for (const f of ['DANMU_MSG.json', 'USER_TOAST_MSG.json', 'ONLINE_RANK_V2.json']) msgs.push(...qy<Json[]>(f))
+    for (const f of ['SEND_GIFT.json', 'GUARD_BUY.json', 'SUPER_CHAT_MESSAGE_JPN.json', 'SUPER_CHAT_MESSAGE_DELETE.json']) msgs.push(qy(f))
+    const minute = 1_764_000_000_000 - (1_764_000_000_000 % 60_000)
+    const a = makeNormalizer({ now: () => minute + 1_000 }).normalizer
+    const b = makeNormalizer({ now: () => minute + 59_000 }).normalizer
+    const idsA = msgs.flatMap((m) => a.fromCommand(m).map((e) => e.id))
+    const idsB = msgs.flatMap((m) => b.fromCommand(m).map((e) => e.id))
+    expect(idsA.length).toBeGreaterThanOrEqual(35)
+    expect(idsB).toEqual(idsA)
+  })
+})
