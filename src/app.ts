@@ -4,7 +4,7 @@ import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import { RedisEventBus } from './bus/redis-bus'
-import type { Env } from './config'
+import { ConfigError, type Env } from './config'
 import type { BridgeSocketData } from './http/bridge/bridge-connection'
 import { WebSocketBridge } from './http/bridge/bridge-server'
 import { testPageRoutes } from './http/bridge/test-page'
@@ -16,6 +16,7 @@ import type { Platform } from './events'
 import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
 import { RoomManager } from './rooms/room-manager'
+import { resolveShard, roomsForShard, ShardConfigError } from './rooms/shard'
 import { openDatabase, type Database } from './store/db'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
@@ -29,6 +30,8 @@ export interface AppOptions {
   inMemoryDatabase?: boolean
   /** Replace platform connectors (tests). */
   connectors?: Partial<Record<Platform, Connector>>
+  /** The pod hostname ROOMS_SHARD=auto reads its ordinal from (default: os.hostname()). */
+  hostname?: string
 }
 
 export interface App {
@@ -59,6 +62,9 @@ export interface App {
 export async function startApp(config: Env, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY })
   const startedAt = Date.now()
+  // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
+  const shard = shardOrConfigError(config, opts.hostname ?? hostname())
+  const ownRooms = roomsForShard(config.ROOMS, shard)
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -130,9 +136,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
-  rooms.start(config.ROOMS)
+  rooms.start(ownRooms)
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
-  log.info({ url, database: database.kind, rooms: config.ROOMS.length, version: VERSION }, 'lef started')
+  log.info({ url, database: database.kind, rooms: ownRooms.length, shard, version: VERSION }, 'lef started')
 
   let stopping: Promise<void> | undefined
   const stop = () =>
@@ -151,4 +157,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     })())
 
   return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, server: server as Server<unknown>, url, stop }
+}
+
+function shardOrConfigError(config: Env, host: string) {
+  try {
+    return resolveShard(config.ROOMS_SHARD, config.ROOMS_SHARDS, host)
+  } catch (err) {
+    if (err instanceof ShardConfigError) throw new ConfigError([`ROOMS_SHARD: ${err.message}`])
+    throw err
+  }
 }

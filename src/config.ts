@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
 import { DEFAULT_TIKTOK_COIN_USD, parseRoomList } from './events'
+import { parseShardSetting } from './rooms/shard'
 
 /**
  * Every environment variable lef reads, validated by zod. Names and defaults follow the
@@ -90,6 +91,15 @@ const rooms = z.string().transform((v, ctx) => {
   }
 })
 
+const roomsShard = z.string().transform((v, ctx) => {
+  try {
+    return parseShardSetting(v)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+})
+
 const timeZone = z
   .string()
   .trim()
@@ -120,6 +130,8 @@ export const CONFIG_ENTRIES = {
   PORT: entry({ schema: int(0, 65535), fallback: '8080', example: '8080' }),
   HOST: entry({ schema: z.string().trim().min(1), fallback: '0.0.0.0', example: '0.0.0.0' }),
   ROOMS: entry({ schema: rooms, fallback: '456117', emptyIsValue: true, example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
+  ROOMS_SHARD: entry({ schema: roomsShard, fallback: 'off', example: 'auto (ordinal from a StatefulSet hostname like lef-2), or 1/3' }),
+  ROOMS_SHARDS: entry({ schema: int(1, 100_000), example: '3 (the replica count)' }),
   DATABASE_URL: entry({ schema: postgresUrl, example: 'postgres://lef:lef@127.0.0.1:5432/lef', secret: true }),
   DATA_DIR: entry({ schema: z.string().trim().min(1), fallback: './data', example: './data' }),
   REDIS_URL: entry({ schema: redisUrl, example: 'redis://127.0.0.1:6379', secret: true }),

@@ -1,16 +1,21 @@
 import { ConfigError, parseEnv } from './config'
 import { startApp } from './app'
 
-let config
-try {
-  config = parseEnv(process.env)
-} catch (err) {
+function exitOnConfigError(err: unknown): never {
   if (!(err instanceof ConfigError)) throw err
   for (const line of err.problems) console.error(`lef: bad configuration: ${line}`)
   process.exit(1)
 }
 
-const app = await startApp(config)
+let config
+try {
+  config = parseEnv(process.env)
+} catch (err) {
+  exitOnConfigError(err)
+}
+
+// startApp also refuses settings that only make sense together (ROOMS_SHARD with ROOMS_SHARDS).
+const app = await startApp(config).catch(exitOnConfigError)
 
 let signals = 0
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
