@@ -301,3 +301,23 @@ describe('bilibili login sync lifecycle', () => {
     await third
   })
 })
+
+describe('bilibili compression on the wire', () => {
+  test('zlib, brotli and plain op 5 frames give the same events', async () => {
+    sim = await startBilibiliSim()
+    const rec = recordHooks()
+    const abort = new AbortController()
+    const ended = connectorFor(sim).session(room(String(sim.roomId)), rec.hooks, abort.signal, captureLog().log)
+    await waitFor(() => sim!.openSockets === 1)
+    const kinds = ['zlib', 'brotli', 'none'] as const
+    for (const [i, kind] of kinds.entries()) {
+      sim.forceCompression(kind)
+      sim.send({ cmd: 'WATCHED_CHANGE', data: { num: 1000 + i, text_small: String(1000 + i), text_large: `${1000 + i}人看过` } })
+      await waitFor(() => rec.events.length === i + 1, 3000, `${kind} frame`)
+    }
+    expect(rec.events.map((e) => (e as { watched?: number }).watched)).toEqual([1000, 1001, 1002])
+    expect(rec.events.every((e) => e.type === 'watched-update')).toBe(true)
+    abort.abort()
+    await ended
+  })
+})

@@ -71,6 +71,8 @@ export interface BilibiliSim {
   ignoreAuth(on: boolean): void
   /** The account's SESSDATA stops being a login (expired cookie): nav answers -101. */
   expireLogin(mid: number): void
+  /** Compress op 5 messages this way whatever protover the client asked for (null: follow it). */
+  forceCompression(kind: 'zlib' | 'brotli' | 'none' | null): void
   /** Authed sockets right now. */
   readonly openSockets: number
   close(): Promise<void>
@@ -101,6 +103,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
   let tokenSeq = 0
   let silentAuth = false
   const expired = new Set<number>()
+  let forced: number | null = null
 
   const accountOfCookie = (cookie: string | null): SimAccount | undefined =>
     accounts.find((a) => !expired.has(a.mid) && cookie?.split(/;\s*/).includes(`SESSDATA=${a.sessdata}`))
@@ -240,7 +243,8 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     ws.send(Buffer.concat([head, body]))
   }
 
-  const frameFor = (inner: Uint8Array, protover: number): Uint8Array => {
+  const frameFor = (inner: Uint8Array, requested: number): Uint8Array => {
+    const protover = forced ?? requested
     if (protover === ProtocolVersion.Brotli) return encodePacket(Operation.Message, brotliCompressSync(inner), ProtocolVersion.Brotli, 0)
     if (protover === ProtocolVersion.Zlib) return encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib, 0)
     return inner
@@ -275,6 +279,9 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     },
     riskControlNext(n = 1) {
       riskLeft += n
+    },
+    forceCompression(kind) {
+      forced = kind === null ? null : kind === 'zlib' ? ProtocolVersion.Zlib : kind === 'brotli' ? ProtocolVersion.Brotli : ProtocolVersion.Normal
     },
     expireLogin(mid: number) {
       expired.add(mid)
