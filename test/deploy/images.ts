@@ -1,0 +1,12 @@
+/** True when an image reference names a fixed version: a tag other than `latest`, or a digest. */
+export function isPinnedImage(ref: string): boolean {
+  if (ref.includes('@sha256:')) return true
+  const lastSlash = ref.lastIndexOf('/')
+  const colon = ref.indexOf(':', lastSlash + 1)
+  if (colon === -1) return false
+  const tag = ref.slice(colon + 1)
+  return tag !== '' && tag !== 'latest' && !tag.includes('$')
+}
+
+/** Root of the repository (tests run from anywhere). */
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname
