@@ -75,7 +75,8 @@ export interface Connector {
   /**
    * Resolve the room and run one upstream connection until it ends. Resolves with how it
    * ended; throws (preferably a ConnectorError) on failure. Must stop promptly, close its
-   * socket and resolve `{kind:'aborted'}` when `signal` aborts.
+   * socket and resolve `{kind:'aborted'}` when `signal` aborts. `log` is already bound to
+   * `{platform, room}` by the supervisor.
    */
   session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, log: Logger): Promise<SessionEnd>
 }

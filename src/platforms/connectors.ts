@@ -1,12 +1,18 @@
 import type { Env } from '../config'
 import type { Platform } from '../events'
-import { createBilibiliConnector } from './bilibili/connector'
-import type { Connector } from './connector'
-import { createDouyinConnector } from './douyin'
-import { createTikTokConnector } from './tiktok'
+import { createBilibiliConnector, type BilibiliConnector } from './bilibili/connector'
+import { createDouyinConnector, type DouyinConnector } from './douyin'
+import { createTikTokConnector, type TikTokConnector } from './tiktok'
+
+/** The connectors of one node, with their platform-specific counters visible to metrics. */
+export interface Connectors extends Record<Platform, BilibiliConnector | DouyinConnector | TikTokConnector> {
+  bilibili: BilibiliConnector
+  douyin: DouyinConnector
+  tiktok: TikTokConnector
+}
 
 /** One connector per platform, configured from the environment. */
-export function createConnectors(config: Env): Record<Platform, Connector> {
+export function createConnectors(config: Env): Connectors {
   return {
     bilibili: createBilibiliConnector({
       apiBase: config.BILIBILI_API_BASE,

@@ -73,8 +73,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
     return st
   }
 
-  async function session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, parentLog: Logger): Promise<SessionEnd> {
-    const log = parentLog.child({ platform: 'douyin', room: room.key })
+  async function session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, log: Logger): Promise<SessionEnd> {
     const st = stateOf(room.key)
     if (!options.cookie && !warnedNoCookie) {
       warnedNoCookie = true

@@ -61,9 +61,8 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
     return ended
   }
 
-  async function session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, parentLog: Logger): Promise<SessionEnd> {
+  async function session(room: RoomKey, hooks: SessionHooks, signal: AbortSignal, log: Logger): Promise<SessionEnd> {
     // The supervisor's logger already names the room; a bare logger gets the fields here.
-    const log = parentLog.bindings().room === undefined ? parentLog.child({ platform: 'tiktok', room: room.key }) : parentLog
     const offline: SessionEnd = { kind: 'offline', recheckMs: opts.offlineRecheckMs }
     if (signal.aborted) return { kind: 'aborted' }
     try {

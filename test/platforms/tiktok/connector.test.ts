@@ -32,7 +32,8 @@ function setup(simOpts: TikTokSimOptions = {}, connOpts: TikTokConnectorOptions 
   const hooks = recordingHooks()
   const capture = captureLogger('debug')
   abort = new AbortController()
-  const run = (): Promise<SessionEnd> => connector.session(ROOM, hooks, abort!.signal, capture.log)
+  // As the RoomSupervisor does: the session gets a logger already bound to its room.
+  const run = (): Promise<SessionEnd> => connector.session(ROOM, hooks, abort!.signal, capture.log.child({ platform: ROOM.platform, room: ROOM.key }))
   return { sim: s, connector, hooks, run, lines: capture.lines }
 }
 
