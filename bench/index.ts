@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { decodersScenario } from './decoders/scenario'
+import { startupScenario } from './startup/scenario'
 import { describeMachine } from './lib/machine'
 import { renderMarkdown, renderTable, type BenchReport } from './lib/report'
 import { SCENARIO_IDS, type BenchContext, type ScenarioId, type ScenarioResult } from './lib/result'
@@ -19,7 +20,7 @@ const SCENARIOS: Record<ScenarioId, { title: string; run: Scenario }> = {
   ingest: { title: 'End-to-end ingest', run: notYet },
   fanout: { title: 'Fan-out latency', run: notYet },
   memory: { title: 'Memory per room', run: notYet },
-  startup: { title: 'Start-up', run: notYet },
+  startup: { title: 'Start-up', run: startupScenario },
 }
 
 async function notYet(): Promise<never> {

@@ -1,0 +1,102 @@
+import type { Subprocess } from 'bun'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+export const REPO_ROOT = resolve(import.meta.dir, '../..')
+
+/** A port nobody listens on right now (bound then released; fine on loopback). */
+export function freePort(): number {
+  const s = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = s.port
+  s.stop(true)
+  if (port === undefined) throw new Error('no free port')
+  return port
+}
+
+/** Resident set size of a process in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1])
+  if (!Number.isFinite(kb)) throw new Error(`no VmRSS for pid ${pid}`)
+  return kb / 1024
+}
+
+/** Poll `url` until it answers 200; resolves with ms since `since` (a performance.now()). */
+export async function waitFor200(url: string, since: number, timeoutMs: number, proc?: Subprocess): Promise<number> {
+  const deadline = since + timeoutMs
+  for (;;) {
+    try {
+      const res = await fetch(url)
+      if (res.status === 200) {
+        await res.arrayBuffer()
+        return performance.now() - since
+      }
+    } catch {
+      // not listening yet
+    }
+    if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`${url}: process exited with ${proc.exitCode} before answering`)
+    if (performance.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
+    await Bun.sleep(2)
+  }
+}
+
+export interface LefChild {
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>
+  url: string
+  pid: number
+  /** Ms from spawn to the first /ping 200. */
+  startMs: number
+  stop(): Promise<void>
+}
+
+/** Base environment for a lef child: loopback, quiet, no background jobs. */
+export function lefEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HOST: '127.0.0.1',
+    ROOMS: '',
+    LOG_LEVEL: 'warn',
+    PRUNE_INTERVAL: 'off',
+    RESTART_INTERVAL: 'off',
+    ...extra,
+  }
+}
+
+/**
+ * Start the real entry point (`bun src/index.ts`, as `bun start` does) in its own process, so
+ * nothing the bench does shares its event loop, and wait for `/ping`.
+ */
+export async function startLef(env: Record<string, string>, opts: { entry?: string; timeoutMs?: number } = {}): Promise<LefChild> {
+  const port = freePort()
+  const t0 = performance.now()
+  const proc = Bun.spawn([process.execPath, opts.entry ?? 'src/index.ts'], {
+    cwd: REPO_ROOT,
+    env: lefEnv({ PORT: String(port), ...env }),
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const url = `http://127.0.0.1:${port}`
+  let startMs: number
+  try {
+    startMs = await waitFor200(`${url}/ping`, t0, opts.timeoutMs ?? 60_000, proc)
+  } catch (err) {
+    proc.kill()
+    const stderr = await new Response(proc.stderr).text().catch(() => '')
+    const stdout = await new Response(proc.stdout).text().catch(() => '')
+    throw new Error(`${(err as Error).message}\n${stderr.slice(-2000)}${stdout.slice(-2000)}`)
+  }
+  // Drain output so a chatty child never blocks on a full pipe.
+  void new Response(proc.stdout).arrayBuffer().catch(() => {})
+  void new Response(proc.stderr).arrayBuffer().catch(() => {})
+  return {
+    proc, url, pid: proc.pid, startMs,
+    async stop() {
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)
+      await proc.exited
+      clearTimeout(timer)
+    },
+  }
+}
