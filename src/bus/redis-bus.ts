@@ -93,7 +93,7 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true
-    await Promise.all([this.pub, this.sub].map((c) => c.quit().catch(() => c.disconnect())))
+    await Promise.all([this.pub, this.sub].map((c) => closeConnection(c)))
     await this.opts.local.close()
   }
 
@@ -154,4 +154,19 @@ export class RedisEventBus implements EventBus {
     this.degraded = false
     this.opts.log.info({ channel: this.channel, unrelayed: this.stats.unrelayed }, 'Redis is back: relaying events between nodes again')
   }
+}
+
+/** QUIT when connected (bounded: a half-open link must not hold up shutdown), else just drop it. */
+async function closeConnection(conn: Redis, timeoutMs = 1000): Promise<void> {
+  if (conn.status !== 'ready') {
+    conn.disconnect()
+    return
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+  })
+  await Promise.race([conn.quit().then(() => undefined, () => undefined), gaveUp])
+  clearTimeout(timer)
+  conn.disconnect()
 }

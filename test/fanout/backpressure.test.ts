@@ -3,7 +3,7 @@ import net from 'node:net'
 import type { App } from '../../src/app'
 import { startTestApp } from '../support/app'
 import { messageEvent } from '../support/events'
-import { BridgeTestClient, SseTestClient, bridgeUrl, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, BridgeTestClient, SseTestClient, bridgeUrl, waitFor } from './clients'
 
 const PASSWORD = 'bridge-secret-4'
 const MAX_BUFFER = 64 * 1024
@@ -26,8 +26,8 @@ describe('backpressure: a client that stops reading is cut off', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, CLIENT_MAX_BUFFER: String(MAX_BUFFER) })
-  })
-  afterAll(() => app.stop())
+  }, HOOK_TIMEOUT_MS)
+  afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
   /** Publish `count` events of ~600 bytes in small batches, yielding between them so readers keep up. */
   async function publishLoad(from: number, count: number): Promise<void> {

@@ -4,7 +4,7 @@ import type { App } from '../../src/app'
 import { BRIDGE_PROTOCOL_VERSION } from '../../src/http/bridge/protocol'
 import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
-import { bridgeUrl, upload, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, bridgeUrl, upload, waitFor } from './clients'
 
 // The SDK narrates every connect on the console; keep test output readable.
 spyOn(console, 'log').mockImplementation(() => {})
@@ -21,11 +21,11 @@ describe('bridge conformance with @laplace.live/event-bridge-sdk', () => {
   beforeAll(async () => {
     app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, BRIDGE_PING_INTERVAL: '100', UPLOAD_KEY })
     open = await startTestApp({ WEBSOCKET_BRIDGE: 'true', BRIDGE_PING_INTERVAL: '100', UPLOAD_KEY })
-  })
+  }, HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await app.stop()
     await open.stop()
-  })
+  }, HOOK_TIMEOUT_MS)
 
   test('with a token: established with a ping-monitored version, pings kept alive, typed events delivered', async () => {
     const client = new LaplaceEventBridgeClient({ url: bridgeUrl(app), token: PASSWORD, reconnect: false, pingTimeout: 400 })

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { App } from '../../src/app'
 import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
-import { BridgeTestClient, bridgeUrl, upload, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, BridgeTestClient, bridgeUrl, upload, waitFor } from './clients'
 
 const PASSWORD = 'bridge-secret-2'
 const UPLOAD_KEY = 'upload-key-2'
@@ -13,8 +13,8 @@ describe('bridge filters, replay and producers', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, UPLOAD_KEY, ROOMS: '25034104,douyin:646454278948' })
-  })
-  afterAll(() => app.stop())
+  }, HOOK_TIMEOUT_MS)
+  afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
   test('?rooms= and ?types= filter live events', async () => {
     const gifts = new BridgeTestClient(bridgeUrl(app, { types: 'gift,superchat' }), AUTH)

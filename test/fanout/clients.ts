@@ -1,6 +1,9 @@
 import type { App } from '../../src/app'
 import type { LefEvent } from '../../src/events'
 
+/** Starting and stopping whole apps (migrations, Redis connects) can be slow on a loaded CI box. */
+export const HOOK_TIMEOUT_MS = 30_000
+
 /** The bridge URL of a running app, with optional query. */
 export function bridgeUrl(app: Pick<App, 'url'>, query: Record<string, string> = {}): string {
   const u = new URL(app.url.replace(/^http/, 'ws') + '/')

@@ -7,7 +7,7 @@ import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
 import { createTestDatabase } from '../support/pg'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
-import { BridgeTestClient, SseTestClient, bridgeUrl, upload, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, BridgeTestClient, SseTestClient, bridgeUrl, upload, waitFor } from './clients'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const UPLOAD_KEY = 'upload-key-5'
@@ -26,13 +26,13 @@ describe('two nodes behind one Redis and one PostgreSQL', () => {
     db = await createTestDatabase()
     a = await startTestApp({ ...NODE_ENV, DATABASE_URL: db.url, REDIS_URL })
     b = await startTestApp({ ...NODE_ENV, DATABASE_URL: db.url, REDIS_URL })
-    await waitFor('redis connected', () => a.redisBus?.stats.connected && b.redisBus?.stats.connected)
-  })
+    await waitFor('redis connected', () => a.redisBus?.stats.connected && b.redisBus?.stats.connected, 15_000)
+  }, HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await a.stop()
     await b.stop()
     await db.drop()
-  })
+  }, HOOK_TIMEOUT_MS)
 
   test('an event uploaded to node A reaches node B\'s bridge and SSE clients, stored once', async () => {
     const room = uniqueRoom()
@@ -95,13 +95,13 @@ describe('Redis going away', () => {
     })
     c = await startApp(config, { inMemoryDatabase: true, log })
     d = await startTestApp({ ...NODE_ENV, REDIS_URL })
-    await waitFor('redis connected', () => c.redisBus?.stats.connected && d.redisBus?.stats.connected)
-  })
+    await waitFor('redis connected', () => c.redisBus?.stats.connected && d.redisBus?.stats.connected, 15_000)
+  }, HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await c.stop()
     await d.stop()
     proxy.close()
-  })
+  }, HOOK_TIMEOUT_MS)
 
   test('degrades to local delivery, logs once, recovers when Redis is back', async () => {
     const room = uniqueRoom()

@@ -3,7 +3,7 @@ import { EventSource } from 'eventsource'
 import type { App } from '../../src/app'
 import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
-import { SseTestClient, upload, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, SseTestClient, upload, waitFor } from './clients'
 
 const UPLOAD_KEY = 'upload-key-3'
 const AUTH_KEY = 'auth-key-3'
@@ -19,8 +19,8 @@ describe('GET /sse', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ UPLOAD_KEY, AUTH_KEY, SSE_KEEPALIVE: '100', ROOMS: '25034104' })
-  })
-  afterAll(() => app.stop())
+  }, HOOK_TIMEOUT_MS)
+  afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
   test('a real EventSource gets typed events with their ids', async () => {
     const es = new EventSource(sseUrl({ rooms: '880001' }))

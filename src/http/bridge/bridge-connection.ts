@@ -13,28 +13,64 @@ export interface BridgeSocketData {
   lastPongAt: number
 }
 
-/** A consumer socket as the fan-out sees it. */
+/**
+ * A consumer socket as the fan-out sees it. Frames written in one tick are sent together
+ * under `cork()` — one syscall per client per burst instead of one per event — each still
+ * its own WebSocket message, as the SDK expects.
+ */
 export class BridgeConnection implements FeedSink<string> {
+  private pending: string[] = []
+  private pendingBytes = 0
+  private scheduled = false
+  private gone = false
+
   constructor(
     private readonly ws: ServerWebSocket<BridgeSocketData>,
     private readonly now: () => number,
   ) {}
 
   write(json: string): boolean {
-    // -1: queued under backpressure (buffered() tells how much); 0: dropped, the socket is closed.
-    return this.ws.send(json) !== 0
+    if (this.gone) return false
+    this.pending.push(json)
+    this.pendingBytes += json.length
+    if (!this.scheduled) {
+      this.scheduled = true
+      queueMicrotask(() => this.flush())
+    }
+    return true
   }
 
   buffered(): number {
-    return this.ws.getBufferedAmount()
+    return this.ws.getBufferedAmount() + this.pendingBytes
   }
 
   cutOff(): void {
+    this.gone = true
+    this.pending = []
+    this.pendingBytes = 0
     // terminate(), not close(): a close frame would queue behind the data the client is not reading.
     this.ws.terminate()
   }
 
   notice(message: string): void {
-    this.ws.send(JSON.stringify(errorFrame(message, this.now())))
+    // Through the same queue, so a notice never overtakes events written before it.
+    this.write(JSON.stringify(errorFrame(message, this.now())))
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const frames = this.pending
+    if (frames.length === 0 || this.gone) return
+    this.pending = []
+    this.pendingBytes = 0
+    this.ws.cork((ws) => {
+      for (const f of frames) {
+        // 0: dropped because the socket is closed; the close handler ends the feed.
+        if (ws.send(f) === 0) {
+          this.gone = true
+          return
+        }
+      }
+    })
   }
 }
