@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Writable } from 'node:stream'
+import { Redis } from 'ioredis'
 import pino from 'pino'
+import { DEFAULT_REDIS_CHANNEL } from '../../src/bus/redis-bus'
 import { startApp, type App } from '../../src/app'
 import { parseEnv } from '../../src/config'
 import { startTestApp } from '../support/app'
@@ -65,6 +67,16 @@ describe('two nodes behind one Redis and one PostgreSQL', () => {
     const stored = await b.store.after(0n, { rooms: [{ platform: 'bilibili', room }] }, 100)
     expect(stored).toHaveLength(21)
     expect(b.redisBus?.stats.relayedIn).toBeGreaterThanOrEqual(21)
+
+    // Garbage on the channel is counted and skipped; delivery goes on.
+    const raw = new Redis(REDIS_URL)
+    const malformedBefore = b.redisBus?.stats.malformed ?? 0
+    await raw.publish(DEFAULT_REDIS_CHANNEL, 'not json{')
+    await raw.publish(DEFAULT_REDIS_CHANNEL, JSON.stringify({ node: 'x', event: { id: 5 } }))
+    await raw.quit()
+    a.bus.publish(messageEvent(99, { id: `redis-after-garbage-${room}`, room, origin: Number(room) }), { stored: true })
+    await waitFor('event after garbage', () => onB.events().length === 22)
+    expect((b.redisBus?.stats.malformed ?? 0) - malformedBefore).toBe(2)
 
     const ping = (await (await fetch(`${b.url}/ping`)).json()) as { data: { redis: string } }
     expect(ping.data.redis).toBe('ok')
