@@ -15,11 +15,14 @@ import { SseService } from './http/sse/sse-service'
 import type { Platform } from './events'
 import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
+import { LeaseKeeper } from './rooms/room-lease'
 import { RoomManager } from './rooms/room-manager'
-import { resolveShard, roomsForShard, ShardConfigError } from './rooms/shard'
+import { RoomRegistry } from './rooms/room-registry'
+import { resolveShard, shardOf, ShardConfigError } from './rooms/shard'
 import { openDatabase, type Database } from './store/db'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
+import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
 import { createLogger } from './telemetry/logger'
 import { VERSION } from './version'
@@ -49,6 +52,11 @@ export interface App {
   /** This node's id on the Redis channel. */
   readonly nodeId: string
   readonly rooms: RoomManager
+  /** The `rooms` table: operator CRUD and leases. */
+  readonly roomStore: RoomStore
+  /** Claims and renews this node's room leases (tests stop it without releasing to simulate a crash). */
+  readonly leases: LeaseKeeper
+  readonly registry: RoomRegistry
   readonly server: Server<unknown>
   /** The base URL the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string
@@ -64,7 +72,6 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   const startedAt = Date.now()
   // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
   const shard = shardOrConfigError(config, opts.hostname ?? hostname())
-  const ownRooms = roomsForShard(config.ROOMS, shard)
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -96,6 +103,17 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     restartCron: config.RESTART_INTERVAL,
     timezone: config.TZ,
   })
+  const roomStore = new RoomStore(database.db)
+  const leases = new LeaseKeeper({
+    store: roomStore,
+    supervisors: rooms,
+    nodeId,
+    ttlMs: config.ROOM_LEASE_TTL,
+    // With ROOMS_SHARD, a replica takes its own share first and others' only once they sit unheld.
+    prefers: shard ? (room) => shardOf(room, shard.count) === shard.index : undefined,
+    log: log.child({ part: 'leases' }),
+  })
+  const registry = new RoomRegistry({ store: roomStore, leases, localStatus: (room) => rooms.get(room)?.status })
   const sse = new SseService({
     bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
   })
@@ -115,6 +133,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     {
       config, log, database, store, writer, bus, rooms, redis: redisBus, version: VERSION, startedAt,
       bridgeClients: () => bridge?.clientCount ?? 0,
+      operator: { registry },
     },
     [sseRoutes({ rooms }, sse), testPageRoutes()],
   )
@@ -136,15 +155,19 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
-  rooms.start(ownRooms)
+  // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
+  rooms.start([])
+  await roomStore.seed(config.ROOMS, Date.now())
+  await leases.start()
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
-  log.info({ url, database: database.kind, rooms: ownRooms.length, shard, version: VERSION }, 'lef started')
+  log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
 
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
       log.info('lef stopping: closing intake, flushing events')
       stopPrune()
+      await leases.stop({ release: true })
       await rooms.stop()
       bridge?.close()
       sse.close()
@@ -156,7 +179,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       log.info({ written: writer.stats.written }, 'lef stopped')
     })())
 
-  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, server: server as Server<unknown>, url, stop }
+  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, roomStore, leases, registry, server: server as Server<unknown>, url, stop }
 }
 
 function shardOrConfigError(config: Env, host: string) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { EventBus } from '../bus/event-bus'
 import type { Env } from '../config'
+import type { RoomRegistry } from '../rooms/room-registry'
 import type { RoomDirectory } from '../rooms/room-status'
 import type { Database } from '../store/db'
 import type { EventStore } from '../store/event-store'
@@ -21,4 +22,6 @@ export interface HttpDeps {
   startedAt: number
   /** Connected WebSocket bridge clients (0 when the bridge is off). */
   bridgeClients(): number
+  /** Rooms in the database (`/rooms`, operator messages, dashboard); absent on nodes built without it. */
+  operator?: { registry: RoomRegistry }
 }

@@ -6,6 +6,7 @@ import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
 import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
+import { roomsRoutes } from './routes/rooms'
 import { uploadRoutes } from './routes/upload'
 
 /**
@@ -28,6 +29,7 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
 
   app.route('/', pingRoutes(deps))
   app.route('/', infoRoutes(deps))
+  app.route('/', roomsRoutes(deps))
   app.route('/', eventsRoutes(deps))
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
-import { bigint, bigserial, boolean, doublePrecision, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, doublePrecision, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 import type { LefEvent } from '../events'
+import type { RoomStatus } from '../rooms/room-status'
 
 /**
  * Every event lef has seen, one row each. The row's columns are what queries filter and sort
@@ -43,3 +44,35 @@ export const events = pgTable(
 
 export type EventRow = typeof events.$inferSelect
 export type NewEventRow = typeof events.$inferInsert
+
+/**
+ * The rooms lef watches, managed by the operator (`/rooms`) and seeded from `ROOMS`. Each row
+ * is also the room's lease: the node whose id is in `holder` connects it until
+ * `lease_expires` (database clock, so nodes never compare their own clocks).
+ */
+export const rooms = pgTable(
+  'rooms',
+  {
+    /** `platform:key`, as formatRoomKey writes it. */
+    id: text('id').primaryKey(),
+    platform: text('platform').notNull(),
+    /** The key as configured (a Bilibili short id stays short). */
+    key: text('key').notNull(),
+    /** The operator's name for the room. */
+    label: text('label'),
+    /** False: the operator switched it off; seeding from ROOMS never turns it back on. */
+    enabled: boolean('enabled').notNull().default(true),
+    /** Started for a client that asked for it (ON_DEMAND_ROOMS); removed when no client is left. */
+    onDemand: boolean('on_demand').notNull().default(false),
+    addedAt: bigint('added_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+    /** Node id of the lease holder; null = nobody connects it. */
+    holder: text('holder'),
+    leaseExpires: timestamp('lease_expires', { withTimezone: true, mode: 'date' }),
+    /** The holder's last status snapshot (written with every renewal), so every node can show it. */
+    status: jsonb('status').$type<RoomStatus>(),
+  },
+  (t) => [index('rooms_holder_idx').on(t.holder)],
+)
+
+export type RoomRow = typeof rooms.$inferSelect

@@ -1,0 +1,217 @@
+import type { Logger } from 'pino'
+import { formatRoomKey, type RoomKey } from '../events'
+import type { ClaimCandidate, RoomStore } from '../store/room-store'
+import type { RoomStatus } from './room-status'
+
+/** The part of RoomManager the lease keeper drives. */
+export interface Supervisors {
+  add(room: RoomKey): { status: RoomStatus }
+  remove(room: RoomKey): Promise<boolean>
+  get(room: RoomKey): { status: RoomStatus } | undefined
+}
+
+export type LeaseStore = Pick<RoomStore, 'candidates' | 'claim' | 'renew' | 'release' | 'claimOnDemand' | 'removeOnDemand' | 'sweepOnDemand'>
+
+export interface LeaseKeeperOptions {
+  store: LeaseStore
+  supervisors: Supervisors
+  /** This node's id, written into the rows it holds. */
+  nodeId: string
+  /** ROOM_LEASE_TTL: a lease not renewed for this long is free for any node. */
+  ttlMs: number
+  /**
+   * Rooms this node should rather leave to another (sharding): it takes one only after it has
+   * had no holder for `foreignGraceMs`, so the preferred node gets it first.
+   */
+  prefers?: (room: RoomKey) => boolean
+  foreignGraceMs?: number
+  log: Logger
+  now?: () => number
+}
+
+interface Held {
+  room: RoomKey
+  /** Local time by which the lease must have been renewed again, or the room is stopped. */
+  deadline: number
+}
+
+/**
+ * Keeps this node's share of the `rooms` table connected, and only that share: every
+ * TTL/3 it renews the leases of the rooms it runs (stopping any it lost — disabled, deleted,
+ * or taken over after a stall), then claims rooms that have no live lease. A room is
+ * connected by at most one node because each claim is a conditional UPDATE on the database's
+ * clock, and a node that cannot renew stops its rooms before its leases can run out.
+ */
+export class LeaseKeeper {
+  private readonly held = new Map<string, Held>()
+  private readonly now: () => number
+  private readonly intervalMs: number
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private chain: Promise<void> = Promise.resolve()
+  private queued: Promise<void> | undefined
+  private stopped = false
+  private ticks = 0
+
+  constructor(private readonly opts: LeaseKeeperOptions) {
+    this.now = opts.now ?? Date.now
+    this.intervalMs = Math.max(50, Math.floor(opts.ttlMs / 3))
+  }
+
+  get nodeId(): string {
+    return this.opts.nodeId
+  }
+
+  get ttlMs(): number {
+    return this.opts.ttlMs
+  }
+
+  /** Ids (`platform:key`) of the rooms this node runs now. */
+  heldIds(): string[] {
+    return [...this.held.keys()]
+  }
+
+  holds(room: RoomKey): boolean {
+    return this.held.has(formatRoomKey(room))
+  }
+
+  /** First claim now (so start-up returns with rooms running), then every TTL/3. */
+  async start(): Promise<void> {
+    await this.poke()
+    this.schedule()
+  }
+
+  /**
+   * Run a renew-and-claim round soon and wait for it. Calls made while a round is queued share
+   * it, so a burst of API calls costs one round.
+   */
+  poke(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
+    this.queued ??= this.chain.then(() => {
+      this.queued = undefined
+      return this.tick()
+    })
+    this.chain = this.queued
+    return this.queued
+  }
+
+  /**
+   * Take a room for a client that asked for it (ON_DEMAND_ROOMS). `ours`: this node now runs
+   * it; `held-elsewhere`: another node does (its events arrive through the bus); `disabled`:
+   * the operator switched it off.
+   */
+  async claimOnDemand(room: RoomKey): Promise<'ours' | 'held-elsewhere' | 'disabled'> {
+    const id = formatRoomKey(room)
+    if (this.held.has(id)) return 'ours'
+    const t0 = this.now()
+    const verdict = await this.opts.store.claimOnDemand(room, this.opts.nodeId, this.opts.ttlMs, t0)
+    if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room, t0 + this.opts.ttlMs - this.intervalMs)
+    return verdict
+  }
+
+  /** The last client of an on-demand room left long enough ago: stop it and drop its row. */
+  async releaseOnDemand(room: RoomKey): Promise<void> {
+    const removed = await this.opts.store.removeOnDemand(room, this.opts.nodeId)
+    // A row that is no longer on-demand (an operator added the room meanwhile) keeps running.
+    if (removed) await this.stopRoom(formatRoomKey(room), 'on-demand room has no clients left')
+  }
+
+  /**
+   * Stop. `release: true` (a clean shutdown) hands the leases back so another node takes the
+   * rooms at once; `release: false` leaves them to expire, as a crash would.
+   */
+  async stop(opts: { release: boolean }): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.chain.catch(() => {})
+    const ids = this.heldIds()
+    await Promise.all(ids.map((id) => this.stopRoom(id, 'node stopping')))
+    if (opts.release) {
+      await this.opts.store.release(this.opts.nodeId, ids).catch((err) => this.opts.log.warn({ err }, 'could not release room leases; they expire on their own'))
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => {
+      this.poke().finally(() => this.schedule())
+    }, this.intervalMs)
+    this.timer.unref?.()
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return
+    this.ticks++
+    const t0 = this.now()
+    // Renewed leases last ttl from the database's now(), which is after t0; stopping by
+    // t0 + ttl − one interval leaves a whole round of margin before another node may claim.
+    const deadline = t0 + this.opts.ttlMs - this.intervalMs
+    try {
+      await this.renew(deadline)
+      await this.claim(deadline)
+      if (this.ticks % 10 === 0) await this.opts.store.sweepOnDemand(this.opts.ttlMs)
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'room lease round failed; rooms whose leases may have run out are stopped')
+      await this.dropExpired()
+    }
+  }
+
+  private async renew(deadline: number): Promise<void> {
+    if (this.held.size === 0) return
+    const snapshot = [...this.held.entries()].map(([id, h]) => ({ id, status: this.opts.supervisors.get(h.room)?.status ?? idleStatus(h.room) }))
+    const kept = new Set(await this.opts.store.renew(this.opts.nodeId, this.opts.ttlMs, snapshot))
+    for (const { id } of snapshot) {
+      const h = this.held.get(id)
+      if (!h) continue
+      if (kept.has(id)) h.deadline = deadline
+      else await this.stopRoom(id, 'lease lost: the room was disabled, deleted or taken over')
+    }
+  }
+
+  private async claim(deadline: number): Promise<void> {
+    const candidates = await this.opts.store.candidates(this.opts.nodeId)
+    const wanted = candidates.filter((c) => !this.held.has(c.id) && this.mayTake(c))
+    if (wanted.length === 0) return
+    const won = new Set(await this.opts.store.claim(wanted.map((c) => c.id), this.opts.nodeId, this.opts.ttlMs))
+    for (const c of wanted) {
+      if (!won.has(c.id) || this.stopped) continue
+      this.startRoom({ platform: c.platform, key: c.key }, deadline)
+    }
+  }
+
+  private mayTake(c: ClaimCandidate): boolean {
+    const room = { platform: c.platform, key: c.key }
+    if (!this.opts.prefers || this.opts.prefers(room)) return true
+    return c.freeForMs >= (this.opts.foreignGraceMs ?? this.opts.ttlMs * 2)
+  }
+
+  private startRoom(room: RoomKey, deadline: number): void {
+    const id = formatRoomKey(room)
+    try {
+      this.opts.supervisors.add(room)
+    } catch (err) {
+      this.opts.log.error({ err: (err as Error).message, room: id }, 'cannot start room')
+      return
+    }
+    this.held.set(id, { room, deadline })
+    this.opts.log.info({ room: id, node: this.opts.nodeId }, 'room lease taken; connecting')
+  }
+
+  private async stopRoom(id: string, why: string): Promise<void> {
+    const h = this.held.get(id)
+    if (!h) return
+    this.held.delete(id)
+    this.opts.log.info({ room: id, why }, 'stopping room')
+    await this.opts.supervisors.remove(h.room)
+  }
+
+  /** The database is unreachable: stop every room whose lease this node can no longer vouch for. */
+  private async dropExpired(): Promise<void> {
+    const now = this.now()
+    for (const [id, h] of [...this.held]) if (now >= h.deadline) await this.stopRoom(id, 'lease could not be renewed in time')
+  }
+}
+
+function idleStatus(room: RoomKey): RoomStatus {
+  return { platform: room.platform, key: room.key, state: 'idle', info: {}, lastError: null, connectedAt: null, lastEventAt: null, events: 0, reconnects: 0 }
+}

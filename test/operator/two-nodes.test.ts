@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { App } from '../../src/app'
+import type { RoomView } from '../../src/rooms/room-registry'
+import { createTestDatabase } from '../support/pg'
+import { api, quietConnector, SessionProbe, startNode, waitFor } from './support'
+
+const TTL = 600
+const ROOMS = ['1001', '1002', '1003', '1004', '1005', '1006']
+
+/** Two lef nodes sharing one PostgreSQL database: each room is connected by exactly one of them. */
+describe('room leases across two nodes', () => {
+  let db: { url: string; drop(): Promise<void> }
+  let a: App
+  let b: App
+  const probe = new SessionProbe()
+  const held = (app: App) => app.leases.heldIds().sort()
+  const env = () => ({ DATABASE_URL: db.url, ROOMS: ROOMS.join(','), ROOM_LEASE_TTL: String(TTL) })
+
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    // Both start together, racing for the same rows.
+    ;[a, b] = await Promise.all([
+      startNode(env(), { bilibili: probe.wrap(quietConnector()) }),
+      startNode(env(), { bilibili: probe.wrap(quietConnector()) }),
+    ])
+  })
+  afterAll(async () => {
+    await a?.stop()
+    await b?.stop()
+    await db.drop()
+  })
+
+  test('every room is held by exactly one node, and sessions match the leases', async () => {
+    await waitFor(() => held(a).length + held(b).length === ROOMS.length, 3000, 'all rooms held')
+    const both = [...held(a), ...held(b)]
+    expect(new Set(both).size).toBe(ROOMS.length)
+    expect(both.sort()).toEqual(ROOMS.map((r) => `bilibili:${r}`).sort())
+    expect(held(a).filter((id) => held(b).includes(id))).toEqual([])
+    // Several renew rounds later nothing moved and no room ever ran twice.
+    const before = [held(a), held(b)]
+    await Bun.sleep(TTL * 2)
+    expect([held(a), held(b)]).toEqual(before)
+    for (const r of ROOMS) expect(probe.running.get(`bilibili:${r}`)).toBe(1)
+    expect(probe.maxPeak()).toBe(1)
+  })
+
+  test('both nodes list the same holders; each room shows the holder\'s connection state', async () => {
+    const fromA = (await api<RoomView[]>(a, 'GET', '/rooms')).json.data
+    const fromB = (await api<RoomView[]>(b, 'GET', '/rooms')).json.data
+    expect(fromA.map((r) => [r.id, r.holder])).toEqual(fromB.map((r) => [r.id, r.holder]))
+    for (const r of fromA) {
+      expect([a.nodeId, b.nodeId]).toContain(r.holder!)
+      expect(r.connection).toBe('connected')
+      expect(r.here).toBe(r.holder === a.nodeId)
+    }
+  })
+
+  test('a room added on one node is connected by exactly one node', async () => {
+    const res = await api<RoomView>(b, 'POST', '/rooms', { room: 'bilibili:1007' })
+    expect(res.status).toBe(201)
+    expect(res.json.data.holder).toBe(b.nodeId)
+    await Bun.sleep(TTL)
+    expect(held(b)).toContain('bilibili:1007')
+    expect(held(a)).not.toContain('bilibili:1007')
+    expect(probe.running.get('bilibili:1007')).toBe(1)
+  })
+
+  test('a crashed node\'s rooms move to the survivor within a bounded time, never running twice', async () => {
+    // Make sure the crashing node holds something.
+    if (held(a).length === 0) await api(a, 'POST', '/rooms', { room: 'bilibili:1008' })
+    const lost = held(a)
+    expect(lost.length).toBeGreaterThan(0)
+    // A crash: the renew loop and the connections stop; the leases stay in the database.
+    await a.leases.stop({ release: false })
+    const crashedAt = Date.now()
+    for (const id of lost) expect(probe.running.get(id)).toBe(0)
+    await waitFor(() => lost.every((id) => held(b).includes(id)), TTL * 4, 'takeover')
+    const tookMs = Date.now() - crashedAt
+    // The lease runs out after at most one TTL; the survivor's next round (TTL/3) takes it.
+    expect(tookMs).toBeLessThan(TTL * 2)
+    expect(tookMs).toBeGreaterThan(TTL / 3)
+    for (const id of lost) expect(probe.running.get(id)).toBe(1)
+    expect(probe.maxPeak()).toBe(1)
+    const rooms = (await api<RoomView[]>(b, 'GET', '/rooms')).json.data
+    expect(rooms.every((r) => r.holder === b.nodeId)).toBe(true)
+  })
+
+  test('a clean stop hands rooms over at once', async () => {
+    const c = await startNode(env(), { bilibili: probe.wrap(quietConnector()) })
+    try {
+      // c finds every room held by b; it takes nothing.
+      expect(c.leases.heldIds()).toEqual([])
+      const all = held(b)
+      await b.leases.stop({ release: true })
+      const t0 = Date.now()
+      await waitFor(() => held(c).length === all.length, TTL * 2, 'handover')
+      // No waiting for expiry: the next round of c (TTL/3) claims them.
+      expect(Date.now() - t0).toBeLessThan(TTL)
+      expect(probe.maxPeak()).toBe(1)
+    } finally {
+      await c.stop()
+    }
+  })
+})
