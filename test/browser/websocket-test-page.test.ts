@@ -6,7 +6,7 @@ import type { App } from '../../src/app'
 import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
 import { REPO_ROOT } from '../fixtures'
-import { upload } from '../fanout/clients'
+import { HOOK_TIMEOUT_MS, upload } from '../fanout/clients'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const PASSWORD = 'bridge-secret-6'
@@ -25,11 +25,11 @@ describe('websocket-test.html in headless Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     })
-  })
+  }, HOOK_TIMEOUT_MS)
   afterAll(async () => {
     await browser?.close()
     await app?.stop()
-  })
+  }, HOOK_TIMEOUT_MS)
 
   test('the page is served on an open path', async () => {
     const res = await fetch(`${app.url}/websocket-test.html`)
