@@ -10,6 +10,7 @@ import { WebSocketBridge } from './http/bridge/bridge-server'
 import { testPageRoutes } from './http/bridge/test-page'
 import { createHttpApp } from './http/http-app'
 import { resolveRoomParam } from './http/room-param'
+import { metricsRoutes } from './http/routes/metrics'
 import { sseRoutes } from './http/sse/sse-routes'
 import { SseService } from './http/sse/sse-service'
 import type { Platform } from './events'
@@ -24,7 +25,12 @@ import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
 import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
+import { axiomTargetFromOtlp } from './telemetry/axiom'
+import { instrumentSink } from './telemetry/instrument-sink'
 import { createLogger } from './telemetry/logger'
+import { createMetrics, type Metrics } from './telemetry/metrics'
+import { parseOtlpHeaders } from './telemetry/otlp-headers'
+import { startTelemetry, type Telemetry } from './telemetry/telemetry'
 import { VERSION } from './version'
 
 export interface AppOptions {
@@ -52,6 +58,10 @@ export interface App {
   /** This node's id on the Redis channel. */
   readonly nodeId: string
   readonly rooms: RoomManager
+  /** `/metrics`: this app's Prometheus registry. */
+  readonly metrics: Metrics
+  /** Sentry and OpenTelemetry, each present when configured. */
+  readonly telemetry: Telemetry
   /** The `rooms` table: operator CRUD and leases. */
   readonly roomStore: RoomStore
   /** Claims and renews this node's room leases (tests stop it without releasing to simulate a crash). */
@@ -68,8 +78,10 @@ export interface App {
  * else constructs parts or connects them.
  */
 export async function startApp(config: Env, opts: AppOptions = {}): Promise<App> {
-  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY })
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, axiom: axiomLogTarget(config) })
   const startedAt = Date.now()
+  const telemetry = startTelemetry(config, log, { version: VERSION, instanceId: `${hostname()}-${process.pid}` })
+  const metrics = createMetrics({ version: VERSION })
   // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
   const shard = shardOrConfigError(config, opts.hostname ?? hostname())
 
@@ -79,7 +91,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const store = new EventStore(database.db)
   const writer = new EventWriter({
-    sink: store,
+    sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
     log: log.child({ part: 'writer' }),
     batchSize: config.WRITER_BATCH_SIZE,
     flushMs: config.WRITER_FLUSH_MS,
@@ -95,13 +107,15 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     if (!delivery.stored && delivery.local) writer.write(event)
   })
 
+  const connectors = { ...createConnectors(config), ...opts.connectors }
   const rooms = new RoomManager({
-    connectors: { ...createConnectors(config), ...opts.connectors },
+    connectors,
     bus,
     log,
     restartWaitMs: config.RESTART_WAIT,
     restartCron: config.RESTART_INTERVAL,
     timezone: config.TZ,
+    onSessionError: telemetry.onSessionError,
   })
   const roomStore = new RoomStore(database.db)
   const leases = new LeaseKeeper({
@@ -133,10 +147,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     {
       config, log, database, store, writer, bus, rooms, redis: redisBus, version: VERSION, startedAt,
       bridgeClients: () => bridge?.clientCount ?? 0,
+      middleware: telemetry.httpMiddleware,
       operator: { registry },
     },
-    [sseRoutes({ rooms }, sse), testPageRoutes()],
+    [sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
+
+  metrics.watch({ bus, writer, rooms, connectors, sse, bridge, redis: redisBus })
 
   const server = Bun.serve<BridgeSocketData>({
     port: config.PORT,
@@ -176,10 +193,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await writer.close()
       await bus.close()
       await database.close()
+      metrics.close()
       log.info({ written: writer.stats.written }, 'lef stopped')
+      // Last: errors during shutdown are still reported, and queued spans exported.
+      await telemetry.shutdown()
     })())
 
-  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, roomStore, leases, registry, server: server as Server<unknown>, url, stop }
+  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, server: server as Server<unknown>, url, stop }
 }
 
 function shardOrConfigError(config: Env, host: string) {
@@ -189,4 +209,9 @@ function shardOrConfigError(config: Env, host: string) {
     if (err instanceof ShardConfigError) throw new ConfigError([`ROOMS_SHARD: ${err.message}`])
     throw err
   }
+}
+
+/** Axiom gets the logs too when the OTLP headers name an Axiom dataset and token. */
+function axiomLogTarget(config: Env) {
+  return axiomTargetFromOtlp(config.OTEL_EXPORTER_OTLP_ENDPOINT, parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS).headers)
 }

@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
 import type { EventBus } from '../bus/event-bus'
 import type { Env } from '../config'
@@ -22,6 +23,8 @@ export interface HttpDeps {
   startedAt: number
   /** Connected WebSocket bridge clients (0 when the bridge is off). */
   bridgeClients(): number
+  /** Request telemetry (OpenTelemetry spans, Sentry 5xx reports), run before everything else. */
+  middleware?: MiddlewareHandler[]
   /** Rooms in the database (`/rooms`, operator messages, dashboard); absent on nodes built without it. */
   operator?: { registry: RoomRegistry }
 }

@@ -6,6 +6,8 @@ import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
 import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
+import { messagesRoutes } from './routes/messages'
+import { roomsRoutes } from './routes/rooms'
 import { roomsRoutes } from './routes/rooms'
 import { uploadRoutes } from './routes/upload'
 
@@ -29,6 +31,8 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
 
   app.route('/', pingRoutes(deps))
   app.route('/', infoRoutes(deps))
+  app.route('/', roomsRoutes(deps))
+  app.route('/', messagesRoutes(deps))
   app.route('/', roomsRoutes(deps))
   app.route('/', eventsRoutes(deps))
   app.route('/', uploadRoutes(deps))

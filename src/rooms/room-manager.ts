@@ -4,7 +4,7 @@ import type { EventBus } from '../bus/event-bus'
 import { formatRoomKey, type Platform, type RoomKey } from '../events'
 import type { Connector } from '../platforms/connector'
 import type { RoomDirectory, RoomStatus } from './room-status'
-import { RoomSupervisor } from './room-supervisor'
+import { RoomSupervisor, type SupervisorOptions } from './room-supervisor'
 
 export interface RoomManagerOptions {
   connectors: Partial<Record<Platform, Connector>>
@@ -16,6 +16,8 @@ export interface RoomManagerOptions {
   timezone?: string
   /** Spread planned restarts so every room does not reconnect in the same instant. */
   restartSpreadMs?: number
+  /** Passed to every supervisor: failed sessions go to the error reporter. */
+  onSessionError?: SupervisorOptions['onSessionError']
 }
 
 /** Runs one RoomSupervisor per room and the planned-restart schedule. */
@@ -32,7 +34,9 @@ export class RoomManager implements RoomDirectory {
     if (existing) return existing
     const connector = this.opts.connectors[room.platform]
     if (!connector) throw new Error(`no connector for platform ${room.platform}`)
-    const supervisor = new RoomSupervisor({ room, connector, bus: this.opts.bus, log: this.opts.log, restartWaitMs: this.opts.restartWaitMs })
+    const supervisor = new RoomSupervisor({
+      room, connector, bus: this.opts.bus, log: this.opts.log, restartWaitMs: this.opts.restartWaitMs, onSessionError: this.opts.onSessionError,
+    })
     this.supervisors.set(id, supervisor)
     supervisor.start()
     return supervisor

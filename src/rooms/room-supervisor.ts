@@ -20,6 +20,11 @@ export interface SupervisorOptions {
   abortGraceMs?: number
   random?: () => number
   now?: () => number
+  /**
+   * Told about every failed session (an error, not a clean close or an offline room), with how
+   * many failed in a row. The error reporter (Sentry) hangs here; the supervisor knows nothing of it.
+   */
+  onSessionError?: (err: unknown, failure: { room: RoomKey; code: string; consecutive: number }) => void
 }
 
 type Wake = () => void
@@ -41,6 +46,8 @@ export class RoomSupervisor {
   private wake: Wake | undefined
   private attempt = 0
   private lastAlive = 0
+  /** Failed sessions in a row; a session that connected resets it. */
+  private failuresInRow = 0
 
   constructor(private readonly opts: SupervisorOptions) {
     this.now = opts.now ?? Date.now
@@ -134,6 +141,7 @@ export class RoomSupervisor {
         const message = error instanceof Error ? error.message : String(error)
         this.status.lastError = { code, message, at: this.now() }
         this.log.warn({ code, err: message, retryInMs: delay, attempt: this.attempt }, 'room session failed')
+        this.reportFailure(error, code)
       } else {
         const reason = end?.kind === 'closed' ? end.reason : end?.kind
         this.log.info({ reason, retryInMs: delay, attempt: this.attempt }, 'room connection ended; reconnecting')
@@ -176,12 +184,23 @@ export class RoomSupervisor {
         if (patch.phase) {
           this.status.state = patch.phase
           if (patch.phase === 'connected') {
+            this.failuresInRow = 0
             this.status.connectedAt = this.now()
             this.status.lastError = null
             this.log.info({ roomId: this.status.info.roomId, live: this.status.info.live }, 'connected')
           }
         }
       },
+    }
+  }
+
+  private reportFailure(error: unknown, code: string): void {
+    this.failuresInRow++
+    try {
+      this.opts.onSessionError?.(error, { room: this.opts.room, code, consecutive: this.failuresInRow })
+    } catch (err) {
+      // A broken reporter must not take the room down with it.
+      this.log.error({ err }, 'session error hook failed')
     }
   }
 

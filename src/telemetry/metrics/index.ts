@@ -1,0 +1,60 @@
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client'
+import type { EventBus } from '../../bus/event-bus'
+import type { Platform } from '../../events'
+import type { RoomDirectory } from '../../rooms/room-status'
+import type { WriterStats } from '../../store/event-writer'
+import { registerClientMetrics, type ClientSources } from './client-metrics'
+import { registerConnectorMetrics } from './connector-metrics'
+import { registerEventMetrics } from './event-metrics'
+import { registerRoomMetrics } from './room-metrics'
+import { registerWriterBatchMetrics, registerWriterMetrics, type BatchObserver } from './writer-metrics'
+
+export type { BatchObserver } from './writer-metrics'
+
+export interface MetricsSources extends ClientSources {
+  bus: EventBus
+  writer: { readonly stats: WriterStats }
+  rooms: RoomDirectory
+  connectors: Partial<Record<Platform, object>>
+}
+
+export interface Metrics extends BatchObserver {
+  /** This app's own registry (never prom-client's global one: several apps may share a process in tests). */
+  readonly registry: Registry
+  /** Start reading the parts once they exist (the writer's sink needs `observeBatch` before that). */
+  watch(src: MetricsSources): void
+  /** Stop counting (unsubscribes from the bus). */
+  close(): void
+}
+
+/**
+ * Everything `/metrics` shows. Most values are read from the parts' own stats objects when
+ * Prometheus scrapes, so nothing is counted twice and the hot paths stay untouched.
+ */
+export function createMetrics(opts: { version: string }): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  new Gauge({
+    name: 'lef_info',
+    help: 'Always 1; the version label tells which lef runs',
+    labelNames: ['version'] as const,
+    registers: [registry],
+  }).set({ version: opts.version }, 1)
+  const batches = registerWriterBatchMetrics(registry)
+  let unsubscribe: (() => void) | undefined
+  return {
+    registry,
+    observeBatch: batches.observeBatch,
+    watch(src) {
+      if (unsubscribe) throw new Error('metrics already watch an app')
+      unsubscribe = registerEventMetrics(registry, src.bus)
+      registerWriterMetrics(registry, src.writer)
+      registerRoomMetrics(registry, src.rooms)
+      registerClientMetrics(registry, src)
+      registerConnectorMetrics(registry, src.connectors)
+    },
+    close() {
+      unsubscribe?.()
+    },
+  }
+}
