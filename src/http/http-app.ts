@@ -8,7 +8,6 @@ import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
 import { messagesRoutes } from './routes/messages'
 import { roomsRoutes } from './routes/rooms'
-import { roomsRoutes } from './routes/rooms'
 import { uploadRoutes } from './routes/upload'
 
 /**
@@ -33,7 +32,6 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   app.route('/', infoRoutes(deps))
   app.route('/', roomsRoutes(deps))
   app.route('/', messagesRoutes(deps))
-  app.route('/', roomsRoutes(deps))
   app.route('/', eventsRoutes(deps))
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)
