@@ -12,7 +12,7 @@ describe('bridge filters, replay and producers', () => {
   let app: App
 
   beforeAll(async () => {
-    app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, UPLOAD_KEY, ROOMS: '25034104,douyin:646454278948' })
+    app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, UPLOAD_KEY })
   }, HOOK_TIMEOUT_MS)
   afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 

@@ -85,8 +85,8 @@ describe('burst fan-out', () => {
     db = await createTestDatabase()
     server = await startServer({
       PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, WEBSOCKET_BRIDGE: 'true', UPLOAD_KEY, LOG_LEVEL: 'info',
-      // One room that can never connect anywhere: no test reaches a real platform.
-      ROOMS: '1', BILIBILI_API_BASE: 'http://127.0.0.1:9', BILIBILI_LIVE_API_BASE: 'http://127.0.0.1:9',
+      // No rooms: nothing connects to a platform; events come in through /upload.
+      ROOMS: '',
       PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', REDIS_URL: '',
     })
   }, HOOK_TIMEOUT_MS)

@@ -18,7 +18,7 @@ describe('GET /sse', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp({ UPLOAD_KEY, AUTH_KEY, SSE_KEEPALIVE: '100', ROOMS: '25034104' })
+    app = await startTestApp({ UPLOAD_KEY, AUTH_KEY, SSE_KEEPALIVE: '100' })
   }, HOOK_TIMEOUT_MS)
   afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
