@@ -24,6 +24,8 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   const app = createRouter()
   app.onError(errorHandler(deps.log))
   app.notFound(notFound)
+  // Telemetry first, so request spans and 5xx reports cover every route, guarded or not.
+  for (const mw of deps.middleware ?? []) app.use('*', mw)
 
   const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY')
   app.use('*', async (c, next) => (OPEN_PATHS.has(c.req.path) ? next() : guard(c, next)))
