@@ -4,6 +4,7 @@ import type { HttpDeps } from './deps'
 import { errorHandler, notFound } from './error-handler'
 import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
+import { exportRoutes } from './routes/export'
 import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
 import { messagesRoutes } from './routes/messages'
@@ -34,6 +35,7 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   app.route('/', infoRoutes(deps))
   app.route('/', roomsRoutes(deps))
   app.route('/', messagesRoutes(deps))
+  app.route('/', exportRoutes(deps))
   app.route('/', eventsRoutes(deps))
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)
