@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
+import { redactingExporter } from './redacting-exporter'
 
 export interface TracingOptions {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: the base URL; traces go to `<endpoint>/v1/traces`. */
@@ -28,7 +29,7 @@ export function startTracing(opts: TracingOptions): Tracing {
     serviceName: 'lef',
     autoDetectResources: false,
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'lef', [ATTR_SERVICE_VERSION]: opts.version, 'service.instance.id': opts.instanceId }),
-    traceExporter: new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces`, headers: opts.headers }),
+    traceExporter: redactingExporter(new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces`, headers: opts.headers })),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],
