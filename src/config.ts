@@ -62,6 +62,23 @@ const postgresUrl = z
   .string()
   .trim()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+  .transform(withoutLibpqOnlyParams)
+
+/**
+ * Hosted Postgres (Neon, Supabase) hands out libpq URLs such as `?sslmode=require&channel_binding=require`.
+ * postgres.js honours `sslmode` but sends any parameter it does not know to the server as a
+ * setting, and the server refuses `channel_binding` ("unrecognized configuration parameter"), so
+ * the copied URL would never connect. It is a libpq client option; drop it.
+ */
+function withoutLibpqOnlyParams(v: string): string {
+  const q = v.indexOf('?')
+  if (q === -1) return v
+  const params = new URLSearchParams(v.slice(q + 1))
+  if (!params.has('channel_binding')) return v
+  params.delete('channel_binding')
+  const rest = params.toString()
+  return rest === '' ? v.slice(0, q) : `${v.slice(0, q)}?${rest}`
+}
 
 const redisUrl = z
   .string()

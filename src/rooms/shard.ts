@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto'
 import { formatRoomKey, type RoomKey } from '../events'
 
 /**
- * Splitting `ROOMS` across several replicas (a Kubernetes StatefulSet `lef-0`, `lef-1`, …):
- * every replica is given the same list and keeps only its share. Each room lands on exactly
- * one shard, and always the same one for a given shard count.
+ * Splitting rooms across several replicas (a Kubernetes StatefulSet `lef-0`, `lef-1`, …): every
+ * replica sees the same rooms and `shardOf` names the one that should run each. Each room lands on
+ * exactly one shard, and always the same one for a given shard count. (The room leases use it as
+ * a preference, so a dead replica's rooms can still be taken over by the others.)
  *
  * Rendezvous (highest-random-weight) hashing rather than `hash % count`: when the replica
  * count changes, only the rooms that must move do (about 1/count of them), so scaling does
