@@ -11,6 +11,8 @@ import { testPageRoutes } from './http/bridge/test-page'
 import { createHttpApp } from './http/http-app'
 import { resolveRoomParam } from './http/room-param'
 import { metricsRoutes } from './http/routes/metrics'
+import { withOnDemandBridge } from './http/on-demand/bridge-hook'
+import { onDemandSseRoutes } from './http/on-demand/sse-hook'
 import { sseRoutes } from './http/sse/sse-routes'
 import { SseService } from './http/sse/sse-service'
 import type { Platform } from './events'
@@ -18,6 +20,8 @@ import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
 import { LeaseKeeper } from './rooms/room-lease'
 import { RoomManager } from './rooms/room-manager'
+import { OnDemandRooms } from './rooms/on-demand'
+import { observePhases } from './rooms/phase-observer'
 import { RoomRegistry } from './rooms/room-registry'
 import { resolveShard, shardOf, ShardConfigError } from './rooms/shard'
 import { openDatabase, type Database } from './store/db'
@@ -67,6 +71,8 @@ export interface App {
   /** Claims and renews this node's room leases (tests stop it without releasing to simulate a crash). */
   readonly leases: LeaseKeeper
   readonly registry: RoomRegistry
+  /** Present when ON_DEMAND_ROOMS is on. */
+  readonly onDemand?: OnDemandRooms
   readonly server: Server<unknown>
   /** The base URL the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string
@@ -108,8 +114,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
 
   const connectors = { ...createConnectors(config), ...opts.connectors }
+  // On-demand clients are told every start-up phase: the supervisors get connectors that report them.
+  let onDemand: OnDemandRooms | undefined
   const rooms = new RoomManager({
-    connectors,
+    connectors: config.ON_DEMAND_ROOMS ? observePhases(connectors, (room, phase) => onDemand?.phase(room, phase)) : connectors,
     bus,
     log,
     restartWaitMs: config.RESTART_WAIT,
@@ -128,6 +136,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     log: log.child({ part: 'leases' }),
   })
   const registry = new RoomRegistry({ store: roomStore, leases, localStatus: (room) => rooms.get(room)?.status })
+  onDemand = config.ON_DEMAND_ROOMS
+    ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, log: log.child({ part: 'on-demand' }) })
+    : undefined
   const sse = new SseService({
     bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
   })
@@ -150,7 +161,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       middleware: telemetry.httpMiddleware,
       operator: { registry },
     },
-    [sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
+    [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
   metrics.watch({ bus, writer, rooms, connectors, sse, bridge, redis: redisBus })
@@ -165,7 +176,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       if (bridged === null) return undefined
       return bridged ?? http.fetch(req, srv)
     },
-    websocket: bridge?.websocket ?? { message: () => {} },
+    websocket: bridge ? (onDemand ? withOnDemandBridge(bridge.websocket, onDemand) : bridge.websocket) : { message: () => {} },
     // Bun's own limit answers a bare 413; ours (readBody) streams and answers with the JSON
     // envelope, so Bun's is set out of the way.
     maxRequestBodySize: 2 ** 32,
@@ -184,6 +195,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     (stopping ??= (async () => {
       log.info('lef stopping: closing intake, flushing events')
       stopPrune()
+      onDemand?.close()
       await leases.stop({ release: true })
       await rooms.stop()
       bridge?.close()
@@ -199,7 +211,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await telemetry.shutdown()
     })())
 
-  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, server: server as Server<unknown>, url, stop }
+  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, stop }
 }
 
 function shardOrConfigError(config: Env, host: string) {
