@@ -46,10 +46,20 @@ describe('Axiom log transport from the OTLP headers', () => {
     expect(logTransportTargets({ pretty: true })).toEqual([{ target: 'pino-pretty', level: 'info', options: { colorize: true } }])
   })
 
-  test('createLogger builds a logger with the Axiom target (no line is sent in this test)', () => {
-    const log = createLogger({ level: 'silent', axiom: { dataset: 'd', token: 't', url: 'http://127.0.0.1:9' } })
-    expect(log.level).toBe('silent')
-  })
+  test('log lines reach an Axiom-compatible ingest endpoint (a local receiver), redacted', async () => {
+    const receiver = startReceiver()
+    try {
+      const log = createLogger({ level: 'info', axiom: { dataset: 'lef-logs', token: 'xaat-local', url: receiver.url } })
+      log.info({ room: 'bilibili:25034104', cookie: 'SESSDATA=secret-cookie' }, 'hello from lef to axiom')
+      const hit = await receiver.waitFor((r) => r.path === '/v1/datasets/lef-logs/ingest' && r.body.includes('hello from lef to axiom'))
+      expect(hit.headers.authorization).toBe('Bearer xaat-local')
+      expect(hit.body).toContain('bilibili:25034104')
+      expect(hit.body).not.toContain('secret-cookie')
+      expect(hit.body).toContain('[redacted]')
+    } finally {
+      receiver.stop()
+    }
+  }, 15_000)
 })
 
 describe('OpenTelemetry traces over OTLP/HTTP', () => {
