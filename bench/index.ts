@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { decodersScenario } from './decoders/scenario'
+import { ingestScenario } from './ingest/scenario'
 import { startupScenario } from './startup/scenario'
 import { describeMachine } from './lib/machine'
 import { renderMarkdown, renderTable, type BenchReport } from './lib/report'
@@ -17,7 +18,7 @@ type Scenario = (ctx: BenchContext) => Promise<Omit<ScenarioResult, 'seconds'>>
 
 const SCENARIOS: Record<ScenarioId, { title: string; run: Scenario }> = {
   decoders: { title: 'Decoders on real captured frames', run: decodersScenario },
-  ingest: { title: 'End-to-end ingest', run: notYet },
+  ingest: { title: 'End-to-end ingest', run: ingestScenario },
   fanout: { title: 'Fan-out latency', run: notYet },
   memory: { title: 'Memory per room', run: notYet },
   startup: { title: 'Start-up', run: startupScenario },
