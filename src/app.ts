@@ -31,6 +31,7 @@ import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
 import { axiomTargetFromOtlp } from './telemetry/axiom'
 import { instrumentSink } from './telemetry/instrument-sink'
+import { traceStore } from './telemetry/traced-store'
 import { createLogger } from './telemetry/logger'
 import { createMetrics, type Metrics } from './telemetry/metrics'
 import { parseOtlpHeaders } from './telemetry/otlp-headers'
@@ -95,7 +96,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     url: config.DATABASE_URL,
     dataDir: opts.inMemoryDatabase ? undefined : config.DATA_DIR,
   })
-  const store = new EventStore(database.db)
+  const store = traceStore(new EventStore(database.db), telemetry.tracer)
   const writer = new EventWriter({
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
     log: log.child({ part: 'writer' }),

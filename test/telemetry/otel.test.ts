@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { axiomTargetFromOtlp } from '../../src/telemetry/axiom'
-import { createLogger, logTransportTargets } from '../../src/telemetry/logger'
+import { logTransportTargets } from '../../src/telemetry/logger'
 import { headerValue, parseOtlpHeaders } from '../../src/telemetry/otlp-headers'
 import { startTestApp } from '../support/app'
 import { messageEvent } from '../support/events'
@@ -48,15 +48,20 @@ describe('Axiom log transport from the OTLP headers', () => {
 
   test('log lines reach an Axiom-compatible ingest endpoint (a local receiver), redacted', async () => {
     const receiver = startReceiver()
+    const child = Bun.spawn(['bun', 'run', new URL('./axiom-child.ts', import.meta.url).pathname], {
+      env: { PATH: process.env.PATH ?? '', AXIOM_TEST_URL: receiver.url },
+      stdout: 'ignore',
+      stderr: 'ignore',
+    })
     try {
-      const log = createLogger({ level: 'info', axiom: { dataset: 'lef-logs', token: 'xaat-local', url: receiver.url } })
-      log.info({ room: 'bilibili:25034104', cookie: 'SESSDATA=secret-cookie' }, 'hello from lef to axiom')
       const hit = await receiver.waitFor((r) => r.path === '/v1/datasets/lef-logs/ingest' && r.body.includes('hello from lef to axiom'))
       expect(hit.headers.authorization).toBe('Bearer xaat-local')
       expect(hit.body).toContain('bilibili:25034104')
       expect(hit.body).not.toContain('secret-cookie')
       expect(hit.body).toContain('[redacted]')
     } finally {
+      child.kill()
+      await child.exited
       receiver.stop()
     }
   }, 15_000)
@@ -93,6 +98,8 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     const batch = spans.find((s) => s.name === 'db.insert events')!
     expect(Number(batch.attrs['db.operation.batch.size'])).toBe(3)
     expect(Number(batch.attrs['lef.rows.inserted'])).toBe(3)
+    // The REST query's store call has its own span, inside the request's.
+    expect(names).toContain('db.list')
     const events = spans.find((s) => s.name === 'GET /events/:room')!
     expect(events.attrs['http.response.status_code']).toBe(200)
     expect(String(events.attrs['url.full'])).toContain('/events/bilibili:25034104?token=')
