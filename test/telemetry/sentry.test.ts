@@ -32,7 +32,15 @@ function eventsIn(r: Received): SentryEvent[] {
 }
 
 const receiver = startReceiver()
-afterAll(() => receiver.stop())
+// Sentry installs process-wide handlers for uncaught errors; other test files share this
+// process, so take them away again when this file is done.
+const uncaughtBefore = process.listeners('uncaughtException')
+const rejectionBefore = process.listeners('unhandledRejection')
+afterAll(() => {
+  receiver.stop()
+  for (const l of process.listeners('uncaughtException')) if (!uncaughtBefore.includes(l)) process.removeListener('uncaughtException', l)
+  for (const l of process.listeners('unhandledRejection')) if (!rejectionBefore.includes(l)) process.removeListener('unhandledRejection', l)
+})
 const dsn = `http://publickey@127.0.0.1:${receiver.port}/1`
 const allEvents = () => receiver.received.filter((r) => r.path === '/api/1/envelope/').flatMap(eventsIn)
 async function waitForEvent(pred: (e: SentryEvent) => boolean, ms = 10_000): Promise<SentryEvent> {
