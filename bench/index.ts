@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { decodersScenario } from './decoders/scenario'
+import { fanoutScenario } from './fanout/scenario'
 import { ingestScenario } from './ingest/scenario'
+import { memoryScenario } from './memory/scenario'
 import { startupScenario } from './startup/scenario'
 import { describeMachine } from './lib/machine'
 import { renderMarkdown, renderTable, type BenchReport } from './lib/report'
@@ -19,13 +21,9 @@ type Scenario = (ctx: BenchContext) => Promise<Omit<ScenarioResult, 'seconds'>>
 const SCENARIOS: Record<ScenarioId, { title: string; run: Scenario }> = {
   decoders: { title: 'Decoders on real captured frames', run: decodersScenario },
   ingest: { title: 'End-to-end ingest', run: ingestScenario },
-  fanout: { title: 'Fan-out latency', run: notYet },
-  memory: { title: 'Memory per room', run: notYet },
+  fanout: { title: 'Fan-out latency', run: fanoutScenario },
+  memory: { title: 'Memory per room', run: memoryScenario },
   startup: { title: 'Start-up', run: startupScenario },
-}
-
-async function notYet(): Promise<never> {
-  throw new Error('not implemented yet')
 }
 
 function parseArgs(argv: string[]): { quick: boolean; only: ScenarioId[]; outDir?: string } {

@@ -70,7 +70,9 @@ export function lefEnv(extra: Record<string, string>): Record<string, string> {
 export async function startLef(env: Record<string, string>, opts: { entry?: string; timeoutMs?: number } = {}): Promise<LefChild> {
   const port = freePort()
   const t0 = performance.now()
-  const proc = Bun.spawn([process.execPath, opts.entry ?? 'src/index.ts'], {
+  // BENCH_LEF_BUN_ARGS (e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof") profiles the lef children.
+  const bunArgs = (process.env.BENCH_LEF_BUN_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const proc = Bun.spawn([process.execPath, ...bunArgs, opts.entry ?? 'src/index.ts'], {
     cwd: REPO_ROOT,
     env: lefEnv({ PORT: String(port), ...env }),
     stdin: 'ignore',
