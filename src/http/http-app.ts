@@ -2,6 +2,7 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { requireKey } from './auth'
 import type { HttpDeps } from './deps'
 import { errorHandler, notFound } from './error-handler'
+import { dashboardRoutes } from './dashboard/dashboard-routes'
 import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
 import { exportRoutes } from './routes/export'
@@ -9,6 +10,8 @@ import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
 import { messagesRoutes } from './routes/messages'
 import { roomsRoutes } from './routes/rooms'
+import { searchRoutes } from './routes/search'
+import { statsRoutes } from './routes/stats'
 import { uploadRoutes } from './routes/upload'
 
 /**
@@ -36,6 +39,10 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   app.route('/', roomsRoutes(deps))
   app.route('/', messagesRoutes(deps))
   app.route('/', exportRoutes(deps))
+  // Before /events/{room}, which would take `search` for a room.
+  app.route('/', searchRoutes(deps))
+  app.route('/', statsRoutes(deps))
+  app.route('/', dashboardRoutes())
   app.route('/', eventsRoutes(deps))
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)

@@ -37,12 +37,12 @@ describe('export', () => {
     expect(((await res.json()) as { data: { inserted: number } }).data.inserted).toBe(2500)
     // An event of another room must not leak into the export.
     await fetch(`${a.url}/upload`, { method: 'POST', headers: bearer(UPLOAD), body: JSON.stringify(giftEvent(99_999, { room: '1', origin: 1 })) })
-  })
+  }, 30_000)
   afterAll(async () => {
     await a.stop()
     await b.stop()
     await db.drop()
-  })
+  }, 30_000)
 
   test('the store pages by (event_time, seq): every event once, in order, page by page', async () => {
     const pages: number[] = []

@@ -9,10 +9,10 @@ describe('operator messages', () => {
   let app: App
   beforeAll(async () => {
     app = await startNode({ AUTH_KEY: KEY, WEBSOCKET_BRIDGE: 'true', ROOMS: '25034104,tiktok:@some_host' }, { bilibili: quietConnector(), tiktok: quietConnector('tiktok') })
-  })
+  }, 30_000)
   afterAll(async () => {
     await app.stop()
-  })
+  }, 30_000)
 
   test('POST /rooms/:room/messages reaches bridge and SSE clients of that room and is stored', async () => {
     const bridge = new BridgeTestClient(bridgeUrl(app, { token: KEY, rooms: '25034104' }))

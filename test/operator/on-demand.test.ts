@@ -19,11 +19,11 @@ describe('on-demand rooms', () => {
       ON_DEMAND_ROOMS: 'true', ON_DEMAND_IDLE: String(IDLE), WEBSOCKET_BRIDGE: 'true', RESTART_WAIT: '100', ROOM_LEASE_TTL: '1500',
       TIKTOK_WEB_BASE: sim.webBase, TIKTOK_WEBCAST_BASE: sim.webcastBase, TIKTOK_SIGN_SERVER: sim.signServer,
     })
-  })
+  }, 30_000)
   afterAll(async () => {
     await app.stop()
     await sim.close()
-  })
+  }, 30_000)
 
   test('an SSE client asking for an unwatched room sees it start (progress), then its events; it stops after the idle time', async () => {
     expect(app.rooms.list()).toEqual([])
@@ -103,5 +103,5 @@ describe('on-demand rooms are off by default', () => {
     } finally {
       await app.stop()
     }
-  })
+  }, 30_000)
 })

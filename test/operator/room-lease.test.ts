@@ -42,10 +42,10 @@ describe('LeaseKeeper on PGlite', () => {
     database = await openDatabase({})
     store = new RoomStore(database.db)
     await store.seed(parseRoomList('2001,2002,2003'), Date.now())
-  })
+  }, 30_000)
   afterAll(async () => {
     await database.close()
-  })
+  }, 30_000)
 
   test('a node cut off from the database stops its rooms before another node may take them', async () => {
     const flaky = cuttable(store)

@@ -33,12 +33,12 @@ describe('rooms in the database: CRUD moves connectors live', () => {
     const real = createConnectors(parseEnv(env))
     app = await startNode(env, { tiktok: probe.wrap(real.tiktok) })
     await waitFor(() => app.rooms.list().some((r) => r.key === 'sim_host' && r.state === 'connected'), 5000, 'seeded room connected')
-  })
+  }, 30_000)
   afterAll(async () => {
     await app?.stop()
     await sim.close()
     await db.drop()
-  })
+  }, 30_000)
 
   test('ROOMS seeds the table; GET /rooms lists it as connected here', async () => {
     const { status, json } = await api<RoomView[]>(app, 'GET', '/rooms', undefined, KEY)
@@ -120,5 +120,5 @@ describe('rooms in the database: CRUD moves connectors live', () => {
     await Bun.sleep(300)
     expect(app.rooms.list()).toHaveLength(0)
     expect(sim.stats.connections).toBe(connectionsBefore)
-  })
+  }, 30_000)
 })

@@ -23,12 +23,12 @@ describe('room leases across two nodes', () => {
       startNode(env(), { bilibili: probe.wrap(quietConnector()) }),
       startNode(env(), { bilibili: probe.wrap(quietConnector()) }),
     ])
-  })
+  }, 30_000)
   afterAll(async () => {
     await a?.stop()
     await b?.stop()
     await db.drop()
-  })
+  }, 30_000)
 
   test('every room is held by exactly one node, and sessions match the leases', async () => {
     await waitFor(() => held(a).length + held(b).length === ROOMS.length, 3000, 'all rooms held')
@@ -100,5 +100,5 @@ describe('room leases across two nodes', () => {
     } finally {
       await c.stop()
     }
-  })
+  }, 30_000)
 })

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { App } from '../../src/app'
+import { dashboardTraffic } from './dashboard-data'
+import { api, bearer, quietConnector, startNode } from './support'
+
+const KEY = 'k-1'
+const UPLOAD = 'u-1'
+
+describe('search and stats routes', () => {
+  let app: App
+  const now = Date.now()
+  const traffic = dashboardTraffic(now)
+
+  beforeAll(async () => {
+    app = await startNode({ AUTH_KEY: KEY, UPLOAD_KEY: UPLOAD, ROOMS: '25034104,douyin:646454278948,tiktok:@sim_host', TZ: 'Asia/Shanghai' }, {
+      bilibili: quietConnector(), douyin: quietConnector('douyin'), tiktok: quietConnector('tiktok'),
+    })
+    await fetch(`${app.url}/upload`, { method: 'POST', headers: bearer(UPLOAD), body: JSON.stringify(traffic.events) })
+  }, 30_000)
+  afterAll(async () => {
+    await app.stop()
+  }, 30_000)
+
+  test('GET /events/search is not taken for a room; filters by room, type, user and text, newest first', async () => {
+    const sc = await api<Array<{ id: string; type: string; timestamp: number }>>(app, 'GET', '/events/search?room=25034104&types=superchat&limit=500', undefined, KEY)
+    expect(sc.status).toBe(200)
+    const expected = traffic.events.filter((e) => e.type === 'superchat').map((e) => e.id)
+    expect(sc.json.data.map((e) => e.id).sort()).toEqual(expected.sort())
+    const times = sc.json.data.map((e) => e.timestamp)
+    expect(times).toEqual([...times].sort((a, b) => b - a))
+    const byUid = await api<Array<{ uid: number }>>(app, 'GET', '/events/search?user=100004&limit=500', undefined, KEY)
+    expect(byUid.json.data.length).toBe(traffic.events.filter((e) => (e as { uid?: number }).uid === 100004).length)
+    // LIKE syntax is taken literally.
+    const percent = await api<unknown[]>(app, 'GET', '/events/search?text=%25', undefined, KEY)
+    expect(percent.json.data).toEqual([])
+    const page = await api<Array<{ timestamp: number }>>(app, 'GET', `/events/search?types=gift&limit=5&before=${times[0]}`, undefined, KEY)
+    expect(page.json.data).toHaveLength(5)
+    expect(page.json.data.every((e) => e.timestamp < times[0]!)).toBe(true)
+    const bad = await api(app, 'GET', '/events/search?types=nope', undefined, KEY)
+    expect(bad.status).toBe(400)
+    expect(bad.json.message).toContain('unknown event type(s) in types: "nope"')
+    expect((await api(app, 'GET', '/events/search')).status).toBe(401)
+  })
+
+  test('GET /stats/paid sums per room per day in TZ and per hour; GET /stats/activity counts the last minutes', async () => {
+    const paid = await api<{ timeZone: string; days: Array<{ platform: string; room: string; day: string; currency: string; total: number; count: number }>; hours: Array<{ platform: string; total: number }> }>(
+      app, 'GET', '/stats/paid?hours=72', undefined, KEY,
+    )
+    expect(paid.json.data.timeZone).toBe('Asia/Shanghai')
+    const sum = (rows: Array<{ platform: string; total: number }>, p: string) => Math.round(rows.filter((r) => r.platform === p).reduce((a, r) => a + r.total, 0) * 100) / 100
+    expect(sum(paid.json.data.days, 'bilibili')).toBeCloseTo(traffic.totals['bilibili:25034104']!, 2)
+    expect(sum(paid.json.data.hours, 'douyin')).toBeCloseTo(traffic.totals['douyin:646454278948']!, 2)
+    // Each hour is rounded to the cent: the sum may drift by up to half a cent per hour.
+    const ttHours = paid.json.data.hours.filter((h) => h.platform === 'tiktok')
+    expect(Math.abs(sum(ttHours, 'tiktok') - traffic.totals['tiktok:sim_host']!)).toBeLessThanOrEqual(0.005 * ttHours.length)
+    expect(new Set(paid.json.data.days.filter((d) => d.platform === 'tiktok').map((d) => d.currency))).toEqual(new Set(['USD']))
+    const dayOf = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(ms)
+    const firstGift = traffic.events.find((e) => e.type === 'gift' && e.platform === 'bilibili')!
+    expect(paid.json.data.days.some((d) => d.platform === 'bilibili' && d.day === dayOf(firstGift.timestamp))).toBe(true)
+
+    const activity = await api<Array<{ platform: string; room: string; events: number; perMinute: number; lastEventAt: number }>>(app, 'GET', '/stats/activity?minutes=5', undefined, KEY)
+    const bili = activity.json.data.find((a) => a.platform === 'bilibili')!
+    expect(bili).toMatchObject({ room: '25034104', events: 24, perMinute: 4.8 })
+    const douyin = activity.json.data.find((a) => a.platform === 'douyin')!
+    expect(douyin.events).toBe(0)
+    expect(douyin.lastEventAt).toBe(Math.max(...traffic.events.filter((e) => e.platform === 'douyin').map((e) => e.timestamp)))
+  })
+})
