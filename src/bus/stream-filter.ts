@@ -37,10 +37,21 @@ export function parseStreamFilter(query: { rooms?: string | null; types?: string
   return filter
 }
 
-/** A predicate for live events, built once per client so matching is two Set lookups. */
+/**
+ * A predicate for live events, built once per client so matching is a few Map/Set lookups.
+ * Rooms are keyed platform → room rather than by a joined `platform:room` string: the hub runs
+ * every client's predicate on every event, and building that string per client per event was
+ * 60% of lef's CPU in the fan-out benchmark (1,000 clients × 5,000 events/s).
+ */
 export function compileFilter(filter: StreamFilter): (event: LefEvent) => boolean {
-  const rooms = filter.rooms && filter.rooms.length > 0 ? new Set(filter.rooms.map((r) => `${r.platform}:${r.room}`)) : undefined
+  let rooms: Map<string, Set<string>> | undefined
+  for (const r of filter.rooms ?? []) {
+    rooms ??= new Map()
+    let set = rooms.get(r.platform)
+    if (!set) rooms.set(r.platform, (set = new Set()))
+    set.add(r.room)
+  }
   const types = filter.types && filter.types.length > 0 ? new Set(filter.types) : undefined
   if (!rooms && !types) return () => true
-  return (event) => (!types || types.has(event.type)) && (!rooms || rooms.has(`${event.platform}:${event.room}`))
+  return (event) => (!types || types.has(event.type)) && (!rooms || rooms.get(event.platform)?.has(event.room) === true)
 }
