@@ -37,7 +37,8 @@ export interface OpenOptions {
 
 /** Open the database and bring its schema up to date (drizzle migrations in `drizzle/`). */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.url ? openPostgres(opts.url, opts.max ?? 10) : openPglite(opts.dataDir)
+  // The migration holds one connection for its lock while it migrates on another: at least 2.
+  return opts.url ? openPostgres(opts.url, Math.max(2, opts.max ?? 10)) : openPglite(opts.dataDir)
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
