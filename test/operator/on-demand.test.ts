@@ -66,6 +66,23 @@ describe('on-demand rooms', () => {
     expect((await api<RoomView[]>(app, 'GET', '/rooms')).json.data).toEqual([])
   })
 
+  test('a client coming back within the idle time keeps the same connection', async () => {
+    const first = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+    await waitFor('connected', () => first.messages.some((m) => m.event === 'lef-status' && m.data!.includes('"connected"')))
+    const connections = sim.stats.connections
+    first.close()
+    await Bun.sleep(IDLE / 2)
+    const again = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+    // It is told where the room stands at once.
+    const status = await waitFor('status', () => again.messages.find((m) => m.event === 'lef-status'))
+    expect(JSON.parse(status.data!)).toMatchObject({ state: 'connected', room: 'sim_host' })
+    await Bun.sleep(IDLE)
+    expect(sim.stats.connections).toBe(connections)
+    expect(open()).toBe(1)
+    again.close()
+    await waitFor('stopped', () => open() === 0, IDLE * 5)
+  })
+
   test('a room that does not exist gives the client a clear error and is not retried', async () => {
     const bridge = new BridgeTestClient(bridgeUrl(app, { rooms: 'tiktok:@nobody_here' }))
     const err = await waitFor('error frame', () => bridge.frames.find((f) => f.type === 'error'))

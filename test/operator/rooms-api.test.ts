@@ -49,6 +49,13 @@ describe('rooms in the database: CRUD moves connectors live', () => {
     expect(open()).toBe(1)
   })
 
+  test('the OpenAPI document lists the operator routes', async () => {
+    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> }
+    expect(Object.keys(doc.paths['/rooms']!).sort()).toEqual(['get', 'post'])
+    expect(Object.keys(doc.paths['/rooms/{room}']!).sort()).toEqual(['delete', 'get', 'patch'])
+    for (const p of ['/rooms/{room}/messages', '/events/{room}/export', '/events/search', '/stats/activity', '/stats/paid']) expect(doc.paths[p]).toBeDefined()
+  })
+
   test('POST /rooms connects the new room within a second', async () => {
     const t0 = Date.now()
     const { status, json } = await api<RoomView>(app, 'POST', '/rooms', { room: 'tiktok:@sim_two', label: 'second stage' }, KEY)

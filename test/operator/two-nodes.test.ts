@@ -65,6 +65,20 @@ describe('room leases across two nodes', () => {
     expect(probe.running.get('bilibili:1007')).toBe(1)
   })
 
+  test('disabling a room through the node that does not hold it stops it on its holder within one renew round', async () => {
+    const target = held(b)[0]!
+    const t0 = Date.now()
+    const res = await api<RoomView>(a, 'PATCH', `/rooms/${target}`, { enabled: false })
+    expect(res.json.data).toMatchObject({ enabled: false, connection: 'disabled' })
+    await waitFor(() => probe.running.get(target) === 0, TTL * 2, 'stopped on the holder')
+    expect(Date.now() - t0).toBeLessThan(TTL)
+    expect(held(b)).not.toContain(target)
+    expect(held(a)).not.toContain(target)
+    await api(a, 'PATCH', `/rooms/${target}`, { enabled: true })
+    await waitFor(() => probe.running.get(target) === 1, TTL * 2, 'running again')
+    expect(probe.maxPeak()).toBe(1)
+  })
+
   test('a crashed node\'s rooms move to the survivor within a bounded time, never running twice', async () => {
     // Make sure the crashing node holds something.
     if (held(a).length === 0) await api(a, 'POST', '/rooms', { room: 'bilibili:1008' })
