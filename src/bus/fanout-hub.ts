@@ -51,6 +51,11 @@ export interface OpenOptions {
 export class FanoutHub<P> {
   readonly stats: FanoutStats = { clients: 0, opened: 0, cutOffs: 0, resumes: 0, replayed: 0, unknownResumeIds: 0, replayFailures: 0, delivered: 0 }
   private readonly feeds = new Set<Feed<P>>()
+  // Feeds indexed by the rooms they filter on (platform → room → feeds), so an event is only
+  // offered to its room's clients plus the clients of every room (`anyRoom`), not to all.
+  private readonly byRoom = new Map<string, Map<string, Set<Feed<P>>>>()
+  private readonly anyRoom = new Set<Feed<P>>()
+  private readonly roomsOf = new Map<Feed<P>, StreamFilter['rooms']>()
   private readonly limits: FeedLimits<P>
   private readonly unsubscribe: () => void
 
@@ -64,6 +69,7 @@ export class FanoutHub<P> {
       },
       onClose: (feed) => {
         if (this.feeds.delete(feed)) this.stats.clients = this.feeds.size
+        this.unindex(feed)
       },
     }
     this.unsubscribe = opts.bus.subscribe((event) => this.dispatch(event))
@@ -80,6 +86,7 @@ export class FanoutHub<P> {
   open(filter: StreamFilter, sink: FeedSink<P>, options: OpenOptions = {}): { feed: Feed<P>; ready: Promise<void> } {
     const feed = new Feed(compileFilter(filter), sink, this.limits)
     this.feeds.add(feed)
+    this.index(feed, filter.rooms)
     this.stats.clients = this.feeds.size
     this.stats.opened++
     if (options.since === undefined) return { feed, ready: Promise.resolve() }
@@ -109,14 +116,48 @@ export class FanoutHub<P> {
     feed.goLive()
   }
 
+  private index(feed: Feed<P>, rooms: StreamFilter['rooms']): void {
+    if (!rooms || rooms.length === 0) {
+      this.anyRoom.add(feed)
+      return
+    }
+    this.roomsOf.set(feed, rooms)
+    for (const r of rooms) {
+      let platform = this.byRoom.get(r.platform)
+      if (!platform) this.byRoom.set(r.platform, (platform = new Map()))
+      let set = platform.get(r.room)
+      if (!set) platform.set(r.room, (set = new Set()))
+      set.add(feed)
+    }
+  }
+
+  private unindex(feed: Feed<P>): void {
+    this.anyRoom.delete(feed)
+    const rooms = this.roomsOf.get(feed)
+    if (!rooms) return
+    this.roomsOf.delete(feed)
+    for (const r of rooms) {
+      const platform = this.byRoom.get(r.platform)
+      const set = platform?.get(r.room)
+      if (!platform || !set) continue
+      set.delete(feed)
+      if (set.size === 0) platform.delete(r.room)
+      if (platform.size === 0) this.byRoom.delete(r.platform)
+    }
+  }
+
   private dispatch(event: LefEvent): void {
     if (this.feeds.size === 0) return
     let payload: P | undefined
-    for (const feed of this.feeds) {
-      if (!feed.matches(event)) continue
-      payload ??= this.opts.encode(event)
-      feed.offer(event, payload)
-      this.stats.delivered++
+    const roomFeeds = this.byRoom.get(event.platform)?.get(event.room)
+    for (const candidates of roomFeeds ? [this.anyRoom, roomFeeds] : [this.anyRoom]) {
+      for (const feed of candidates) {
+        // Still checked: the type filter, and a feed closed while this loop runs.
+        if (!feed.matches(event)) continue
+        payload ??= this.opts.encode(event)
+        feed.offer(event, payload)
+        this.stats.delivered++
+      }
     }
   }
 }
