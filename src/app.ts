@@ -138,7 +138,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const registry = new RoomRegistry({ store: roomStore, leases, localStatus: (room) => rooms.get(room)?.status })
   onDemand = config.ON_DEMAND_ROOMS
-    ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, log: log.child({ part: 'on-demand' }) })
+    ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, maxRooms: config.ON_DEMAND_MAX, log: log.child({ part: 'on-demand' }) })
     : undefined
   const sse = new SseService({
     bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,

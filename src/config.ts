@@ -152,6 +152,7 @@ export const CONFIG_ENTRIES = {
   ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '15000', example: '15000 (ms)' }),
   ON_DEMAND_ROOMS: entry({ schema: bool, fallback: 'false', example: 'true' }),
   ON_DEMAND_IDLE: entry({ schema: int(0, 86_400_000), fallback: '300000', example: '300000 (ms)' }),
+  ON_DEMAND_MAX: entry({ schema: int(0, 10_000), fallback: '10', example: '10' }),
   DATABASE_URL: entry({ schema: postgresUrl, example: 'postgres://lef:lef@127.0.0.1:5432/lef', secret: true }),
   DATA_DIR: entry({ schema: z.string().trim().min(1), fallback: './data', example: './data' }),
   REDIS_URL: entry({ schema: redisUrl, example: 'redis://127.0.0.1:6379', secret: true }),

@@ -18,7 +18,7 @@ export type RoomProgress =
       type: 'error'
       platform: Platform
       room: string
-      code: ConnectorErrorCode | 'UNKNOWN' | 'DISABLED'
+      code: ConnectorErrorCode | 'UNKNOWN' | 'DISABLED' | 'LIMIT'
       message: string
       /** True when lef gave up on the room (it does not exist, or the operator disabled it). */
       final: boolean
@@ -38,6 +38,12 @@ export interface OnDemandOptions {
   status(room: RoomKey): RoomStatus | undefined
   /** ON_DEMAND_IDLE: how long a room keeps running after its last client left. */
   idleMs: number
+  /**
+   * ON_DEMAND_MAX: most rooms this node starts on demand. Every one is a real upstream
+   * connection, and platforms' risk control counts connections per IP; a client listing many
+   * rooms must not be able to open them all.
+   */
+  maxRooms: number
   log: Logger
   /** How often a starting room's status is checked for progress. */
   pollMs?: number
@@ -91,6 +97,14 @@ export class OnDemandRooms {
       const id = formatRoomKey(key)
       let entry = this.entries.get(id)
       if (!entry) {
+        const running = this.runningCount()
+        if (running >= this.opts.maxRooms) {
+          this.send(sink, {
+            type: 'error', platform: key.platform, room: key.key, code: 'LIMIT', final: true, timestamp: this.now(),
+            message: `this node already runs ${running} on-demand rooms (ON_DEMAND_MAX); ask the operator to add the room`,
+          })
+          continue
+        }
         entry = { room: key, sinks: new Set(), outcome: 'claiming', recheckAt: 0, lastState: undefined, lastErrorAt: undefined, idle: undefined }
         this.entries.set(id, entry)
         void this.claim(entry)
@@ -120,6 +134,13 @@ export class OnDemandRooms {
     if (!entry || (entry.outcome !== 'ours' && entry.outcome !== 'claiming') || entry.lastState === state) return
     entry.lastState = state
     this.broadcast(entry, this.statusOf(entry, state))
+  }
+
+  /** Rooms this node runs (or is starting) on demand; rooms another node connects do not count. */
+  private runningCount(): number {
+    let n = 0
+    for (const e of this.entries.values()) if (e.outcome === 'claiming' || e.outcome === 'ours') n++
+    return n
   }
 
   /** Shutdown: the lease keeper stops the rooms themselves. */
