@@ -47,6 +47,7 @@ export class LeaseKeeper {
   private readonly now: () => number
   private readonly intervalMs: number
   private timer: ReturnType<typeof setTimeout> | undefined
+  private guard: ReturnType<typeof setInterval> | undefined
   private chain: Promise<void> = Promise.resolve()
   private queued: Promise<void> | undefined
   private stopped = false
@@ -78,6 +79,10 @@ export class LeaseKeeper {
   async start(): Promise<void> {
     await this.poke()
     this.schedule()
+    // Independent of the rounds: a database that hangs (rather than fails) stalls a round, and
+    // the rooms must still stop before their leases can run out.
+    this.guard = setInterval(() => void this.dropExpired(), Math.max(25, Math.floor(this.intervalMs / 2)))
+    this.guard.unref?.()
   }
 
   /**
@@ -123,11 +128,20 @@ export class LeaseKeeper {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.timer)
-    await this.chain.catch(() => {})
+    clearInterval(this.guard)
+    // A hung database must not hang shutdown: leases expire by themselves.
+    await within(this.chain.catch(() => {}), this.opts.ttlMs)
     const ids = this.heldIds()
     await Promise.all(ids.map((id) => this.stopRoom(id, 'node stopping')))
     if (opts.release) {
-      await this.opts.store.release(this.opts.nodeId, ids).catch((err) => this.opts.log.warn({ err }, 'could not release room leases; they expire on their own'))
+      const released = this.opts.store.release(this.opts.nodeId, ids).then(
+        () => true,
+        (err) => {
+          this.opts.log.warn({ err }, 'could not release room leases; they expire on their own')
+          return true
+        },
+      )
+      if (!(await within(released, this.opts.ttlMs))) this.opts.log.warn('releasing room leases timed out; they expire on their own')
     }
   }
 
@@ -152,7 +166,6 @@ export class LeaseKeeper {
       if (this.ticks % 10 === 0) await this.opts.store.sweepOnDemand(this.opts.ttlMs)
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'room lease round failed; rooms whose leases may have run out are stopped')
-      await this.dropExpired()
     }
   }
 
@@ -160,12 +173,15 @@ export class LeaseKeeper {
     if (this.held.size === 0) return
     const snapshot = [...this.held.entries()].map(([id, h]) => ({ id, status: this.opts.supervisors.get(h.room)?.status ?? idleStatus(h.room) }))
     const kept = new Set(await this.opts.store.renew(this.opts.nodeId, this.opts.ttlMs, snapshot))
+    const lost: string[] = []
     for (const { id } of snapshot) {
       const h = this.held.get(id)
       if (!h) continue
       if (kept.has(id)) h.deadline = deadline
-      else await this.stopRoom(id, 'lease lost: the room was disabled, deleted or taken over')
+      else lost.push(id)
     }
+    // Together, not one after another: a session slow to stop must not hold up the next renewal.
+    await Promise.all(lost.map((id) => this.stopRoom(id, 'lease lost: the room was disabled, deleted or taken over')))
   }
 
   private async claim(deadline: number): Promise<void> {
@@ -205,10 +221,25 @@ export class LeaseKeeper {
     await this.opts.supervisors.remove(h.room)
   }
 
-  /** The database is unreachable: stop every room whose lease this node can no longer vouch for. */
+  /** Stop every room whose lease this node can no longer vouch for (the database failed or hangs). */
   private async dropExpired(): Promise<void> {
     const now = this.now()
-    for (const [id, h] of [...this.held]) if (now >= h.deadline) await this.stopRoom(id, 'lease could not be renewed in time')
+    const late = [...this.held].filter(([, h]) => now >= h.deadline).map(([id]) => id)
+    if (late.length > 0) this.opts.log.warn({ rooms: late }, 'room leases not renewed in time; stopping those rooms')
+    await Promise.all(late.map((id) => this.stopRoom(id, 'lease could not be renewed in time')))
+  }
+}
+
+/** Wait for `p`, at most `ms`; true when it settled in time. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  try {
+    return await Promise.race([p.then(() => true), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -10,14 +10,19 @@ import { quietConnector, SessionProbe, waitFor } from './support'
 
 const TTL = 450
 
-/** A store whose database "goes away" on request: every call fails, as during an outage or a network split. */
-function cuttable(store: RoomStore): LeaseStore & { cut: boolean } {
+/**
+ * A store whose database "goes away" on request: every call fails (`cut`), as during an outage,
+ * or never answers (`hang`), as behind a network split where no error ever arrives.
+ */
+function cuttable(store: RoomStore): LeaseStore & { cut: boolean; hang: boolean } {
   const guard = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
     if (wrapper.cut) throw new Error('connection refused')
+    if (wrapper.hang) return new Promise<R>(() => {})
     return f(...a)
   }
   const wrapper = {
     cut: false,
+    hang: false,
     candidates: guard(store.candidates.bind(store)),
     claim: guard(store.claim.bind(store)),
     renew: guard(store.renew.bind(store)),
@@ -79,6 +84,28 @@ describe('LeaseKeeper on PGlite', () => {
     await b.manager.stop()
     const rows = await store.list()
     expect(rows.map((r) => r.holder)).toEqual([null, null, null])
+  })
+
+  test('a node whose database hangs (no error, no answer) still stops its rooms in time', async () => {
+    const flaky = cuttable(store)
+    const a = node('node-c', flaky)
+    await a.keeper.start()
+    expect(a.keeper.heldIds()).toHaveLength(3)
+    const b = node('node-d', store)
+    await b.keeper.start()
+    flaky.hang = true
+    await waitFor(() => b.keeper.heldIds().length === 3, TTL * 4, 'takeover by d')
+    expect(a.keeper.heldIds()).toEqual([])
+    expect(a.manager.list()).toEqual([])
+    expect(probe.maxPeak()).toBe(1)
+    // Shutdown does not hang on the stalled round.
+    const t0 = Date.now()
+    await a.keeper.stop({ release: true })
+    expect(Date.now() - t0).toBeLessThan(TTL * 3)
+    flaky.hang = false
+    await b.keeper.stop({ release: true })
+    await b.manager.stop()
+    await a.manager.stop()
   })
 
   test('a preferred node takes its rooms first; others wait out the grace', async () => {
