@@ -45,7 +45,8 @@ function spawnIpc(args: string[], env: Record<string, string>) {
 /** One run: a server child (lef or the bare baseline), a clients child, a publish, a report. */
 async function run(serverEntry: string, serverEnv: Record<string, string>, load: Load) {
   const port = freePort()
-  const server = spawnIpc([serverEntry], lefEnv({ PORT: String(port), ...serverEnv }))
+  const bunArgs = serverEntry.includes('lef-') ? (process.env.BENCH_LEF_BUN_ARGS ?? '').split(' ').filter((a) => a !== '') : []
+  const server = spawnIpc([...bunArgs, serverEntry], lefEnv({ PORT: String(port), ...serverEnv }))
   let clients: ReturnType<typeof spawnIpc> | undefined
   try {
     const url = `http://127.0.0.1:${port}`

@@ -21,6 +21,14 @@ export function rssMb(pid: number): number {
   return kb / 1024
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc, 100 ticks/s). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(rest[11]) + Number(rest[12])) / 100
+}
+
 /** Poll `url` until it answers 200; resolves with ms since `since` (a performance.now()). */
 export async function waitFor200(url: string, since: number, timeoutMs: number, proc?: Subprocess): Promise<number> {
   const deadline = since + timeoutMs
@@ -49,6 +57,11 @@ export interface LefChild {
   stop(): Promise<void>
 }
 
+function extraEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_LEF_ENV ?? '').split(',').filter((p) => p.includes('='))
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]))
+}
+
 /** Base environment for a lef child: loopback, quiet, no background jobs. */
 export function lefEnv(extra: Record<string, string>): Record<string, string> {
   return {
@@ -74,7 +87,8 @@ export async function startLef(env: Record<string, string>, opts: { entry?: stri
   const bunArgs = (process.env.BENCH_LEF_BUN_ARGS ?? '').split(' ').filter((a) => a !== '')
   const proc = Bun.spawn([process.execPath, ...bunArgs, opts.entry ?? 'src/index.ts'], {
     cwd: REPO_ROOT,
-    env: lefEnv({ PORT: String(port), ...env }),
+    // BENCH_LEF_ENV ("K=V,K2=V2") adds settings to every lef child, e.g. WRITER_BATCH_SIZE=2000.
+    env: lefEnv({ PORT: String(port), ...env, ...extraEnv() }),
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
