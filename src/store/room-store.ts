@@ -35,7 +35,8 @@ export interface RoomPatch {
   enabled?: boolean
 }
 
-const ms = (ttlMs: number) => sql`now() + (${Math.max(1, Math.round(ttlMs))} * interval '1 millisecond')`
+/** The database time a lease taken now ends. */
+const leaseUntil = (ttlMs: number) => sql`now() + (${Math.max(1, Math.round(ttlMs))} * interval '1 millisecond')`
 
 function toRecord(r: RoomRow): RoomRecord {
   return {
@@ -87,7 +88,7 @@ export class RoomStore {
     const id = formatRoomKey(room)
     const enabled = opts.enabled ?? true
     // The node the operator asked takes the lease with the insert, so no other node races it.
-    const lease = enabled && opts.lease ? { holder: opts.lease.holder, leaseExpires: ms(opts.lease.ttlMs) } : {}
+    const lease = enabled && opts.lease ? { holder: opts.lease.holder, leaseExpires: leaseUntil(opts.lease.ttlMs) } : {}
     const inserted = await this.db
       .insert(rooms)
       .values({ id, platform: room.platform, key: room.key, label: opts.label ?? null, enabled, addedAt: opts.now, updatedAt: opts.now, ...lease })
@@ -151,11 +152,11 @@ export class RoomStore {
     const id = formatRoomKey(room)
     await this.db
       .insert(rooms)
-      .values({ id, platform: room.platform, key: room.key, enabled: true, onDemand: true, addedAt: now, updatedAt: now, holder, leaseExpires: ms(ttlMs) })
+      .values({ id, platform: room.platform, key: room.key, enabled: true, onDemand: true, addedAt: now, updatedAt: now, holder, leaseExpires: leaseUntil(ttlMs) })
       .onConflictDoNothing()
     const taken = await this.db
       .update(rooms)
-      .set({ holder, leaseExpires: ms(ttlMs) })
+      .set({ holder, leaseExpires: leaseUntil(ttlMs) })
       .where(and(eq(rooms.id, id), eq(rooms.enabled, true), this.free(holder)))
       .returning({ id: rooms.id })
     if (taken.length > 0) return 'ours'
@@ -184,7 +185,7 @@ export class RoomStore {
     if (ids.length === 0) return []
     const rows = await this.db
       .update(rooms)
-      .set({ holder, leaseExpires: ms(ttlMs) })
+      .set({ holder, leaseExpires: leaseUntil(ttlMs) })
       .where(and(inArray(rooms.id, [...ids]), eq(rooms.enabled, true), this.free(holder)))
       .returning({ id: rooms.id })
     return rows.map((r) => r.id)
@@ -197,7 +198,7 @@ export class RoomStore {
   async renew(holder: string, ttlMs: number, held: ReadonlyArray<{ id: string; status: RoomStatus }>): Promise<string[]> {
     if (held.length === 0) return []
     const result = await this.db.execute(sql`
-      update rooms r set lease_expires = ${ms(ttlMs)}, status = s.status
+      update rooms r set lease_expires = ${leaseUntil(ttlMs)}, status = s.status
       from jsonb_to_recordset(${JSON.stringify(held)}::jsonb) as s(id text, status jsonb)
       where r.id = s.id and r.holder = ${holder} and r.enabled
       returning r.id`)
