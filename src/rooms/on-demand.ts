@@ -12,6 +12,11 @@ export type RoomProgress =
       room: string
       /** The supervisor's phase (resolving, signing, connecting, connected, offline, backoff, stopped), or `elsewhere`: another node connects it. */
       state: RoomState | 'elsewhere'
+      /**
+       * Set when events of this room carry another `room` than the one asked for: a Bilibili short
+       * id resolves to its long id. A client filtering by the short id should reconnect with this.
+       */
+      eventRoom?: string
       timestamp: number
     }
   | {
@@ -235,7 +240,10 @@ export class OnDemandRooms {
   }
 
   private statusOf(entry: Entry, state: RoomState | 'elsewhere'): RoomProgress {
-    return { type: 'status', platform: entry.room.platform, room: entry.room.key, state, timestamp: this.now() }
+    const progress: RoomProgress = { type: 'status', platform: entry.room.platform, room: entry.room.key, state, timestamp: this.now() }
+    const longId = entry.room.platform === 'bilibili' ? this.opts.status(entry.room)?.info.roomId : undefined
+    if (longId !== undefined && longId !== entry.room.key) progress.eventRoom = longId
+    return progress
   }
 
   private broadcast(entry: Entry, progress: RoomProgress): void {

@@ -39,7 +39,7 @@ function harness(verdicts: Record<string, Verdict> = {}, maxRooms = 10, idleMs =
     const got: RoomProgress[] = []
     return { got, notify: (p: RoomProgress) => got.push(p) }
   }
-  return { onDemand, claims, releases, status, sink, hold: () => { let open!: () => void; gate = new Promise((r) => (open = r)); return open } }
+  return { onDemand, claims, releases, status, statuses, sink, hold: () => { let open!: () => void; gate = new Promise((r) => (open = r)); return open } }
 }
 
 const douyin = { platform: 'douyin' as const, room: '646454278948' }
@@ -70,6 +70,26 @@ describe('OnDemandRooms', () => {
     expect(h.releases).toEqual(['douyin:646454278948'])
     expect(h.onDemand.rooms()).toEqual([])
     h.onDemand.close()
+  })
+
+  test('a Bilibili short id reports the long id its events carry', async () => {
+    const h = harness()
+    const s = h.sink()
+    h.onDemand.attach([{ platform: 'bilibili', room: '6' }], s)
+    await waitFor(() => h.claims.length === 1)
+    h.status('bilibili:6', 'connected')
+    await waitFor(() => s.got.length === 1)
+    expect(s.got[0]).toEqual({ type: 'status', platform: 'bilibili', room: '6', state: 'connected', timestamp: (s.got[0] as { timestamp: number }).timestamp })
+    h.onDemand.close()
+    const h2 = harness()
+    const s2 = h2.sink()
+    h2.onDemand.attach([{ platform: 'bilibili', room: '6' }], s2)
+    await waitFor(() => h2.claims.length === 1)
+    h2.status('bilibili:6', 'connected')
+    h2.statuses.get('bilibili:6')!.info = { roomId: '7734200', shortRoomId: 6 }
+    await waitFor(() => s2.got.length === 1)
+    expect(s2.got[0]).toMatchObject({ state: 'connected', room: '6', eventRoom: '7734200' })
+    h2.onDemand.close()
   })
 
   test('a room another node connects is reported as elsewhere and claimed again later', async () => {
