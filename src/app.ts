@@ -27,6 +27,7 @@ import { resolveShard, shardOf, ShardConfigError } from './rooms/shard'
 import { openDatabase, type Database } from './store/db'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
+import { listenForRoomChanges } from './store/room-change-feed'
 import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
 import { axiomTargetFromOtlp } from './telemetry/axiom'
@@ -188,6 +189,8 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   rooms.start([])
   await roomStore.seed(config.ROOMS, Date.now())
   await leases.start()
+  // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
+  const roomChanges = config.DATABASE_URL ? await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' })) : undefined
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
   log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
 
@@ -197,6 +200,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       log.info('lef stopping: closing intake, flushing events')
       stopPrune()
       onDemand?.close()
+      await roomChanges?.close()
       await leases.stop({ release: true })
       await rooms.stop()
       bridge?.close()

@@ -19,7 +19,7 @@ export interface RoomView extends RoomRecord {
 }
 
 export interface RoomRegistryOptions {
-  store: Pick<RoomStore, 'list' | 'get' | 'add' | 'update' | 'remove'>
+  store: Pick<RoomStore, 'list' | 'get' | 'add' | 'update' | 'remove' | 'notifyChange'>
   leases: Pick<LeaseKeeper, 'poke' | 'holds' | 'nodeId' | 'ttlMs'>
   /** This node's live supervisor status of a room it runs. */
   localStatus(room: RoomKey): RoomStatus | undefined
@@ -52,21 +52,27 @@ export class RoomRegistry {
   async add(room: RoomKey, opts: { label?: string | null; enabled?: boolean } = {}): Promise<{ created: boolean; room: RoomView }> {
     const lease = { holder: this.opts.leases.nodeId, ttlMs: this.opts.leases.ttlMs }
     const result = await this.opts.store.add(room, { ...opts, now: this.now(), lease })
-    if (result.created) await this.opts.leases.poke()
+    if (result.created) await this.changed(room)
     return { created: result.created, room: (await this.get(room)) ?? this.view(result.room) }
   }
 
   async update(room: RoomKey, patch: RoomPatch): Promise<RoomView | undefined> {
     const row = await this.opts.store.update(room, patch, this.now())
     if (!row) return undefined
-    if (patch.enabled !== undefined) await this.opts.leases.poke()
+    if (patch.enabled !== undefined) await this.changed(room)
     return (await this.get(room)) ?? this.view(row)
   }
 
   async remove(room: RoomKey): Promise<boolean> {
     const removed = await this.opts.store.remove(room)
-    if (removed) await this.opts.leases.poke()
+    if (removed) await this.changed(room)
     return removed
+  }
+
+  /** Other nodes hear of it (a holder elsewhere stops at once); this node runs a round now. */
+  private async changed(room: RoomKey): Promise<void> {
+    await this.opts.store.notifyChange(room).catch(() => {})
+    await this.opts.leases.poke()
   }
 
   private view(r: RoomRecord): RoomView {

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { formatRoomKey, type Platform, type RoomKey } from '../events'
 import type { RoomStatus } from '../rooms/room-status'
 import type { Drizzle } from './db'
+import { ROOM_CHANGE_CHANNEL } from './room-change-feed'
 import { rooms, type RoomRow } from './schema'
 
 /** A room as the operator API and the dashboard show it. */
@@ -216,6 +217,11 @@ export class RoomStore {
     await this.db.update(rooms).set({ holder: null, leaseExpires: sql`now()` }).where(and(...where))
     // On-demand rooms exist only for their clients; nobody is left to want them.
     await this.db.delete(rooms).where(and(eq(rooms.onDemand, true), sql`${rooms.holder} is null`))
+  }
+
+  /** Tell every node listening (listenForRoomChanges) that a room changed. */
+  async notifyChange(room: RoomKey): Promise<void> {
+    await this.db.execute(sql`select pg_notify(${ROOM_CHANGE_CHANNEL}, ${formatRoomKey(room)})`)
   }
 
   /** Drop on-demand rows whose holder died (lease expired longer than `graceMs` ago). */

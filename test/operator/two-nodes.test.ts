@@ -116,3 +116,35 @@ describe('room leases across two nodes', () => {
     }
   }, 30_000)
 })
+
+/** With a long TTL (rounds every ~7 s), a change made through one node still reaches the holder at once. */
+describe('room changes reach the other node at once (PostgreSQL NOTIFY)', () => {
+  let db: { url: string; drop(): Promise<void> }
+  let a: App
+  let b: App
+  const probe = new SessionProbe()
+
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    a = await startNode({ DATABASE_URL: db.url, ROOMS: '3001', ROOM_LEASE_TTL: '20000' }, { bilibili: probe.wrap(quietConnector()) })
+    b = await startNode({ DATABASE_URL: db.url, ROOMS: '3001', ROOM_LEASE_TTL: '20000' }, { bilibili: probe.wrap(quietConnector()) })
+  }, 30_000)
+  afterAll(async () => {
+    await a?.stop()
+    await b?.stop()
+    await db.drop()
+  }, 30_000)
+
+  test('disabling through the other node stops the holder within a second; enabling brings it back as fast', async () => {
+    expect(a.leases.heldIds()).toEqual(['bilibili:3001'])
+    expect(b.leases.heldIds()).toEqual([])
+    const t0 = Date.now()
+    await api(b, 'PATCH', '/rooms/3001', { enabled: false })
+    await waitFor(() => probe.running.get('bilibili:3001') === 0, 1000, 'stopped on a')
+    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(a.leases.heldIds()).toEqual([])
+    await api(b, 'PATCH', '/rooms/3001', { enabled: true })
+    await waitFor(() => probe.running.get('bilibili:3001') === 1, 1000, 'running again')
+    expect(probe.maxPeak()).toBe(1)
+  })
+})
