@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { ID_PREFIX, type Platform } from './platform'
 
 /**
@@ -15,7 +15,10 @@ export function eventId(platform: Platform, ...parts: Array<string | number | bi
  * carry no id of their own. 20 hex chars = 80 bits: collisions are not a practical concern.
  */
 export function hashedEventId(platform: Platform, kind: string, ...parts: Array<string | number | bigint | null | undefined>): string {
-  const h = createHash('sha1')
-  for (const p of parts) h.update(p === null || p === undefined ? '\u0000' : String(p)).update('\u0001')
-  return `${ID_PREFIX[platform]}${kind}:${h.digest('hex').slice(0, 20)}`
+  // One joined string through the one-shot hash: the same bytes as updating part by part (every
+  // part is followed by \u0001, so no surrogate pair can form across parts), hence the same ids,
+  // at a third of the cost; the per-part createHash/update was 10% of Bilibili decode+normalise.
+  let input = ''
+  for (const p of parts) input += `${p === null || p === undefined ? '\u0000' : String(p)}\u0001`
+  return `${ID_PREFIX[platform]}${kind}:${hash('sha1', input, 'hex').slice(0, 20)}`
 }
