@@ -168,6 +168,14 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
 
   metrics.watch({ bus, writer, rooms, connectors, sse, bridge, redis: redisBus })
 
+  // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
+  // Done before the port opens: a healthy /ping means start-up is complete (deployments send SIGTERM on that basis).
+  rooms.start([])
+  await roomStore.seed(config.ROOMS, Date.now())
+  await leases.start()
+  // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
+  const roomChanges = config.DATABASE_URL ? await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' })) : undefined
+
   const server = Bun.serve<BridgeSocketData>({
     port: config.PORT,
     hostname: config.HOST,
@@ -185,12 +193,6 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
-  // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
-  rooms.start([])
-  await roomStore.seed(config.ROOMS, Date.now())
-  await leases.start()
-  // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
-  const roomChanges = config.DATABASE_URL ? await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' })) : undefined
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
   log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
 

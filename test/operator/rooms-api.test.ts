@@ -62,9 +62,10 @@ describe('rooms in the database: CRUD moves connectors live', () => {
     expect(status).toBe(201)
     expect(json.data).toMatchObject({ id: 'tiktok:sim_two', label: 'second stage', enabled: true, here: true, holder: app.nodeId })
     await waitFor(() => app.rooms.get({ platform: 'tiktok', key: 'sim_two' })?.status.state === 'connected', 1000, 'sim_two connected')
+    // The enter-room frame follows the connected phase; the sim may not have read it yet.
+    await waitFor(() => sim.stats.enterRoomIds.includes('7270193599273680002'), 1000, 'enter-room frame for sim_two')
     expect(Date.now() - t0).toBeLessThan(1000)
     expect(open()).toBe(2)
-    expect(sim.stats.enterRoomIds).toContain('7270193599273680002')
   })
 
   test('a second POST of the same room is a 409; bad bodies and forms are clear 400s; no key is 401', async () => {
