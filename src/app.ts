@@ -133,6 +133,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     supervisors: rooms,
     nodeId,
     ttlMs: config.ROOM_LEASE_TTL,
+    maxRooms: config.ROOMS_PER_NODE,
     // With ROOMS_SHARD, a replica takes its own share first and others' only once they sit unheld.
     prefers: shard ? (room) => shardOf(room, shard.count) === shard.index : undefined,
     log: log.child({ part: 'leases' }),

@@ -150,6 +150,7 @@ export const CONFIG_ENTRIES = {
   ROOMS_SHARD: entry({ schema: roomsShard, fallback: 'off', example: 'auto (ordinal from a StatefulSet hostname like lef-2), or 1/3' }),
   ROOMS_SHARDS: entry({ schema: int(1, 100_000), example: '3 (the replica count)' }),
   ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '15000', example: '15000 (ms)' }),
+  ROOMS_PER_NODE: entry({ schema: int(0, 100_000), fallback: '0', example: '5 (0 = no limit)' }),
   ON_DEMAND_ROOMS: entry({ schema: bool, fallback: 'false', example: 'true' }),
   ON_DEMAND_IDLE: entry({ schema: int(0, 86_400_000), fallback: '300000', example: '300000 (ms)' }),
   ON_DEMAND_MAX: entry({ schema: int(0, 10_000), fallback: '10', example: '10' }),

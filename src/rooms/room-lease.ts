@@ -25,6 +25,11 @@ export interface LeaseKeeperOptions {
    */
   prefers?: (room: RoomKey) => boolean
   foreignGraceMs?: number
+  /**
+   * ROOMS_PER_NODE: most rooms this node claims (0 or absent = no limit). Platforms' risk
+   * control counts connections per IP; with a cap, adding nodes spreads the rooms.
+   */
+  maxRooms?: number
   log: Logger
   now?: () => number
 }
@@ -73,6 +78,11 @@ export class LeaseKeeper {
 
   holds(room: RoomKey): boolean {
     return this.held.has(formatRoomKey(room))
+  }
+
+  /** Whether this node is below ROOMS_PER_NODE and may take another room. */
+  hasCapacity(): boolean {
+    return !this.opts.maxRooms || this.held.size < this.opts.maxRooms
   }
 
   /** First claim now (so start-up returns with rooms running), then every TTL/3. */
@@ -186,7 +196,12 @@ export class LeaseKeeper {
 
   private async claim(deadline: number): Promise<void> {
     const candidates = await this.opts.store.candidates(this.opts.nodeId)
-    const wanted = candidates.filter((c) => !this.held.has(c.id) && this.mayTake(c))
+    let wanted = candidates.filter((c) => !this.held.has(c.id) && this.mayTake(c))
+    if (this.opts.maxRooms) {
+      // Rows this node already holds in the table (an insert by the operator API) come first.
+      wanted.sort((x, y) => Number(y.holder === this.opts.nodeId) - Number(x.holder === this.opts.nodeId))
+      wanted = wanted.slice(0, Math.max(0, this.opts.maxRooms - this.held.size))
+    }
     if (wanted.length === 0) return
     const won = new Set(await this.opts.store.claim(wanted.map((c) => c.id), this.opts.nodeId, this.opts.ttlMs))
     for (const c of wanted) {

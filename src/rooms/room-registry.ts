@@ -20,7 +20,7 @@ export interface RoomView extends RoomRecord {
 
 export interface RoomRegistryOptions {
   store: Pick<RoomStore, 'list' | 'get' | 'add' | 'update' | 'remove' | 'notifyChange'>
-  leases: Pick<LeaseKeeper, 'poke' | 'holds' | 'nodeId' | 'ttlMs'>
+  leases: Pick<LeaseKeeper, 'poke' | 'holds' | 'nodeId' | 'ttlMs' | 'hasCapacity'>
   /** This node's live supervisor status of a room it runs. */
   localStatus(room: RoomKey): RoomStatus | undefined
   now?: () => number
@@ -50,7 +50,8 @@ export class RoomRegistry {
   }
 
   async add(room: RoomKey, opts: { label?: string | null; enabled?: boolean } = {}): Promise<{ created: boolean; room: RoomView }> {
-    const lease = { holder: this.opts.leases.nodeId, ttlMs: this.opts.leases.ttlMs }
+    // This node takes the room with the insert, unless it is full (then any node with room may).
+    const lease = this.opts.leases.hasCapacity() ? { holder: this.opts.leases.nodeId, ttlMs: this.opts.leases.ttlMs } : undefined
     const result = await this.opts.store.add(room, { ...opts, now: this.now(), lease })
     if (result.created) await this.changed(room)
     return { created: result.created, room: (await this.get(room)) ?? this.view(result.room) }

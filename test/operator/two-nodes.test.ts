@@ -148,3 +148,38 @@ describe('room changes reach the other node at once (PostgreSQL NOTIFY)', () => 
     expect(probe.maxPeak()).toBe(1)
   })
 })
+
+describe('ROOMS_PER_NODE spreads rooms over nodes', () => {
+  let db: { url: string; drop(): Promise<void> }
+  let a: App
+  let b: App
+  const probe = new SessionProbe()
+  const env = () => ({ DATABASE_URL: db.url, ROOMS: '4001,4002,4003,4004,4005,4006,4007', ROOM_LEASE_TTL: String(TTL), ROOMS_PER_NODE: '3' })
+
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    // One after the other: without the cap the first would take every room.
+    a = await startNode(env(), { bilibili: probe.wrap(quietConnector()) })
+    b = await startNode(env(), { bilibili: probe.wrap(quietConnector()) })
+  }, 30_000)
+  afterAll(async () => {
+    await a?.stop()
+    await b?.stop()
+    await db.drop()
+  }, 30_000)
+
+  test('each node takes at most its share; the rest wait unassigned, and a room added to a full node waits too', async () => {
+    expect(a.leases.heldIds()).toEqual(['bilibili:4001', 'bilibili:4002', 'bilibili:4003'])
+    expect(b.leases.heldIds()).toEqual(['bilibili:4004', 'bilibili:4005', 'bilibili:4006'])
+    const added = await api<RoomView>(a, 'POST', '/rooms', { room: '4008' })
+    expect(added.json.data).toMatchObject({ holder: null, connection: 'unassigned', here: false })
+    await Bun.sleep(TTL)
+    const rooms = (await api<RoomView[]>(a, 'GET', '/rooms')).json.data
+    expect(rooms.filter((r) => r.connection === 'unassigned').map((r) => r.id)).toEqual(['bilibili:4007', 'bilibili:4008'])
+    expect(probe.maxPeak()).toBe(1)
+    // A room freed on a node is taken by that node from the waiting ones.
+    await api(a, 'PATCH', '/rooms/4001', { enabled: false })
+    await waitFor(() => a.leases.heldIds().length === 3 && !a.leases.heldIds().includes('bilibili:4001'), TTL * 2, 'refilled')
+    expect(a.leases.heldIds().filter((id) => id === 'bilibili:4007' || id === 'bilibili:4008')).toHaveLength(1)
+  })
+})
