@@ -63,7 +63,7 @@ export async function decodersScenario(ctx: BenchContext): Promise<Omit<Scenario
     ],
     table: { columns: ['platform', 'decoder', 'messages/s (best round)', 'ratio'], rows },
     notes: [
-      `Bilibili corpus per pass: ${b.frames.map((f) => `${f.name} (${f.bytes.byteLength} B, ${f.messages} msg)`).join('; ')}; lef emits ${b.lefEventsPerPass} events per pass (some cmds, e.g. COMBO_SEND and GUARD_BUY, are deliberately no event).`,
+      `Bilibili corpus per pass: ${b.frames.map((f) => `${f.name} (${f.bytes.byteLength} B, ${f.messages} msg)`).join('; ')}; lef emits ${b.lefEventsPerPass} events per pass: the zlib frame carries the same bodies as the brotli one, so its events are dropped as duplicates after the handlers have run, and some cmds (COMBO_SEND, GUARD_BUY, …) are deliberately no event.`,
       'Bilibili ratio column: against the fastest peer. Douyin/TikTok ratio column: against the generic decode of the same bytes.',
       'Peers are called through their own decode functions on the same bytes: bilibili-live-ws `makeDecoder(inflates)`, tiny-bilibili-ws `deserialize`, blive-message-listener = tiny-bilibili-ws `deserialize` + its own `listenAll` parsers with a handler for every type. All three decompress with node:zlib callbacks (async, thread pool), as they do in production.',
       '@laplace.live/ws is not published on npm, so it cannot be installed or measured here.',
