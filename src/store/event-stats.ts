@@ -82,7 +82,7 @@ export class EventStats {
         from events where paid and event_time >= ${since}
         group by 1, 2, 3 order by 3 desc, 1, 2`),
     )
-    return rows.map((r) => ({ platform: r.platform, room: r.room, day: r.day, currency: CURRENCY[r.platform], count: Number(r.count), total: roundCents(Number(r.total)) }))
+    return rows.map((r) => ({ platform: r.platform, room: r.room, day: r.day, currency: CURRENCY[r.platform], count: Number(r.count), total: roundMoney(Number(r.total)) }))
   }
 
   /** Paid totals per room per hour since `since` (the dashboard's chart). */
@@ -93,11 +93,14 @@ export class EventStats {
         from events where paid and event_time >= ${since}
         group by 1, 2, 3 order by 3, 1, 2`),
     )
-    return rows.map((r) => ({ platform: r.platform, room: r.room, hour: Number(r.hour), currency: CURRENCY[r.platform], total: roundCents(Number(r.total)) }))
+    return rows.map((r) => ({ platform: r.platform, room: r.room, hour: Number(r.hour), currency: CURRENCY[r.platform], total: roundMoney(Number(r.total)) }))
   }
 }
 
-/** Sums of doubles drift (0.1 + 0.2); money is shown to the cent. */
-function roundCents(n: number): number {
-  return Math.round(n * 100) / 100
+/**
+ * Sums of doubles carry noise (0.1 + 0.2); four decimals drop it. Not cents: TikTok coins are
+ * worth about a cent, and per-bucket rounding to cents would make the buckets not add up.
+ */
+function roundMoney(n: number): number {
+  return Math.round(n * 10_000) / 10_000
 }

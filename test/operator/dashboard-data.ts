@@ -26,7 +26,7 @@ export function dashboardTraffic(now: number): Traffic {
   const add = (e: Record<string, unknown>, paid = 0) => {
     events.push(e as unknown as LefEvent)
     const k = `${e.platform}:${e.room}`
-    totals[k] = Math.round(((totals[k] ?? 0) + paid) * 100) / 100
+    totals[k] = (totals[k] ?? 0) + paid
   }
   const base = (room: (typeof DASHBOARD_ROOMS)[keyof typeof DASHBOARD_ROOMS], i: number, t: number) => ({
     origin: room.origin, originIdx: 0, uid: 100_000 + (i % 10), username: NAMES[i % NAMES.length], avatar: '', timestamp: t, timestampNormalized: t,
