@@ -86,32 +86,49 @@ export async function fanoutScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
     : { bridge: 1_000, sse: 1_000, rooms: 200, rate: 5_000, seconds: 10 }
   const db = await createBenchDatabase(ctx.databaseUrl)
   try {
-    ctx.log(`fanout: lef, ${load.bridge} bridge + ${load.sse} SSE clients over ${load.rooms} rooms, ${load.rate} events/s for ${load.seconds} s`)
-    const lef = await run('bench/fanout/lef-publisher.ts', { DATABASE_URL: db.url, WEBSOCKET_BRIDGE: 'true', BRIDGE_PING_INTERVAL: '30000', SSE_KEEPALIVE: '15000' }, load)
-    ctx.log('fanout: bare Bun baseline, same clients and load')
-    const bare = await run('bench/fanout/bare-publisher.ts', {}, load)
+    // Several alternating trials: the machine is shared, and one stall elsewhere can own a p99.
+    const trials = ctx.quick ? 1 : 3
+    const lefRuns: Array<Awaited<ReturnType<typeof run>>> = []
+    const bareRuns: Array<Awaited<ReturnType<typeof run>>> = []
+    for (let t = 0; t < trials; t++) {
+      ctx.log(`fanout ${t + 1}/${trials}: lef, ${load.bridge} bridge + ${load.sse} SSE clients over ${load.rooms} rooms, ${load.rate} events/s for ${load.seconds} s`)
+      lefRuns.push(await run('bench/fanout/lef-publisher.ts', { DATABASE_URL: db.url, WEBSOCKET_BRIDGE: 'true', BRIDGE_PING_INTERVAL: '30000', SSE_KEEPALIVE: '15000' }, load))
+      ctx.log(`fanout ${t + 1}/${trials}: bare Bun baseline, same clients and load`)
+      bareRuns.push(await run('bench/fanout/bare-publisher.ts', {}, load))
+    }
+    const medianByP99 = (runs: typeof lefRuns) => [...runs].sort((a, b) => a.report.p99 - b.report.p99)[Math.floor(runs.length / 2)]!
+    const lef = medianByP99(lefRuns)
+    const bare = medianByP99(bareRuns)
+    const lostAll = lefRuns.reduce((n, x) => n + x.report.lost, 0)
+    const shortAll = lefRuns.reduce((n, x) => n + x.report.shortClients, 0)
+    const expectedAll = lefRuns.reduce((n, x) => n + x.report.expected, 0)
+    const deliveredAll = lefRuns.reduce((n, x) => n + x.report.delivered, 0)
     const r = lef.report
     const b = bare.report
     const ms = (x: number) => x.toFixed(2)
+    const row = (name: string, x: (typeof lefRuns)[number]) => {
+      const q = x.report
+      return [name, `${q.delivered} / ${q.expected}`, q.shortClients, ms(q.p50), ms(q.p99), ms(q.max), `${ms(q.bridge.p50)} / ${ms(q.bridge.p99)}`, `${ms(q.sse.p50)} / ${ms(q.sse.p99)}`, q.disconnected, x.done.lateTicks]
+    }
     return {
       id: 'fanout',
       title: 'Fan-out latency',
       figures: [
         { name: 'lef publish → receive p50', value: r.p50, unit: 'ms', baseline: { name: 'bare Bun server p50', value: b.p50, unit: 'ms' }, ratio: r.p50 / b.p50, ratioMeaning: '× the bare server' },
         { name: 'lef publish → receive p99', value: r.p99, unit: 'ms', baseline: { name: 'bare Bun server p99', value: b.p99, unit: 'ms' }, ratio: r.p99 / b.p99, ratioMeaning: '× the bare server', target: 'p99 < 50 ms', met: r.p99 < 50 },
-        { name: 'lef events lost', value: r.lost, unit: 'events', baseline: { name: 'deliveries expected', value: r.expected, unit: 'events' }, ratio: r.delivered / r.expected, ratioMeaning: 'delivered ÷ expected', target: 'no event lost', met: r.lost === 0 && r.shortClients === 0 },
+        { name: 'lef events lost', value: lostAll, unit: 'events', baseline: { name: `deliveries expected over ${trials} trial(s)`, value: expectedAll, unit: 'events' }, ratio: deliveredAll / expectedAll, ratioMeaning: 'delivered ÷ expected', target: 'no event lost', met: lostAll === 0 && shortAll === 0 },
       ],
       table: {
-        columns: ['server', 'delivered / expected', 'clients short', 'p50 ms', 'p99 ms', 'max ms', 'bridge p50 / p99 ms', 'SSE p50 / p99 ms', 'disconnects'],
+        columns: ['server', 'delivered / expected', 'clients short', 'p50 ms', 'p99 ms', 'max ms', 'bridge p50 / p99 ms', 'SSE p50 / p99 ms', 'disconnects', 'publisher late wake-ups'],
         rows: [
-          ['lef (bus → hub → bridge, SSE)', `${r.delivered} / ${r.expected}`, r.shortClients, ms(r.p50), ms(r.p99), ms(r.max), `${ms(r.bridge.p50)} / ${ms(r.bridge.p99)}`, `${ms(r.sse.p50)} / ${ms(r.sse.p99)}`, r.disconnected],
-          ['bare Bun.serve (topic publish, stream enqueue)', `${b.delivered} / ${b.expected}`, b.shortClients, ms(b.p50), ms(b.p99), ms(b.max), `${ms(b.bridge.p50)} / ${ms(b.bridge.p99)}`, `${ms(b.sse.p50)} / ${ms(b.sse.p99)}`, b.disconnected],
+          ...lefRuns.map((x, i) => row(`lef, trial ${i + 1}${x === lef ? ' (median p99: the figures)' : ''}`, x)),
+          ...bareRuns.map((x, i) => row(`bare Bun.serve, trial ${i + 1}${x === bare ? ' (median p99: the baseline)' : ''}`, x)),
         ],
       },
       notes: [
         `${load.bridge} WebSocket bridge clients and ${load.sse} SSE clients, in their own process, each filtered to one of ${load.rooms} rooms (${(load.bridge + load.sse) / load.rooms} clients per room: one event reaches that many clients, ${Math.round((load.rate * (load.bridge + load.sse)) / load.rooms).toLocaleString('en-US')} deliveries/s in all). lef publishes ${load.rate} chat events/s for ${load.seconds} s on its own bus (where connectors publish), in its own process, with its event writer storing every event in PostgreSQL meanwhile.`,
         'Latency is publish time (stamped in the event when it is published) to the moment the client has the whole event, both read from the same machine clock. An event still missing 2 s after the last publish counts as lost.',
-        `lef's publisher fell behind its schedule on ${lef.done.lateTicks} wake-ups (each caught up at once); the bare server's on ${bare.done.lateTicks}.`,
+        `Figures are from the trial with the median p99 of ${trials}, lef and the bare server alternating. "Publisher late wake-ups" counts publisher wake-ups more than 10 ms behind schedule (each caught up at once): a stalled event loop, lef's own or the machine's (other work shares these 2 cores).`,
         'The baseline is a bare Bun.serve in the same kind of child process, publishing the same events to the same clients: a uWS topic per room for WebSockets and a set of stream controllers per room for SSE, with one JSON.stringify per event.',
       ],
     }
