@@ -1,5 +1,5 @@
 import type { Subprocess } from 'bun'
-import { freePort, lefEnv, REPO_ROOT, waitFor200 } from '../lib/child'
+import { cpuSeconds, freePort, lefEnv, REPO_ROOT, waitFor200 } from '../lib/child'
 import { createBenchDatabase } from '../lib/pg'
 import type { BenchContext, ScenarioResult } from '../lib/result'
 import type { ClientsReport } from './clients'
@@ -62,13 +62,18 @@ async function run(serverEntry: string, serverEnv: Record<string, string>, load:
     // Let the connection burst settle before the clock matters.
     await Bun.sleep(500)
     const published = server.next<PublishDone>('published', (load.seconds + 60) * 1000)
+    const cpu0 = cpuSeconds(server.proc.pid)
+    const clientsCpu0 = cpuSeconds(clients.proc.pid)
     server.proc.send({ kind: 'publish', rate: load.rate, seconds: load.seconds, rooms: load.rooms } satisfies PublishRequest)
     const done = await published
+    // Share of one core each process used while publishing: how close to saturation the box was.
+    const serverCpu = (cpuSeconds(server.proc.pid) - cpu0) / done.seconds
+    const clientsCpu = (cpuSeconds(clients.proc.pid) - clientsCpu0) / done.seconds
     // Anything still in flight gets 2 s to arrive; later than that counts as lost.
     await Bun.sleep(2_000)
     const report = clients.next<ClientsReport>('report', 60_000)
     clients.proc.send({ kind: 'report', perRoom: done.perRoom })
-    return { done, report: await report }
+    return { done, report: await report, serverCpu, clientsCpu }
   } finally {
     await clients?.stop()
     await server.stop()
@@ -108,7 +113,7 @@ export async function fanoutScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
     const ms = (x: number) => x.toFixed(2)
     const row = (name: string, x: (typeof lefRuns)[number]) => {
       const q = x.report
-      return [name, `${q.delivered} / ${q.expected}`, q.shortClients, ms(q.p50), ms(q.p99), ms(q.max), `${ms(q.bridge.p50)} / ${ms(q.bridge.p99)}`, `${ms(q.sse.p50)} / ${ms(q.sse.p99)}`, q.disconnected, x.done.lateTicks]
+      return [name, `${q.delivered} / ${q.expected}`, q.shortClients, ms(q.p50), ms(q.p99), ms(q.max), `${ms(q.bridge.p50)} / ${ms(q.bridge.p99)}`, `${ms(q.sse.p50)} / ${ms(q.sse.p99)}`, q.disconnected, x.done.lateTicks, `${Math.round(x.serverCpu * 100)}% / ${Math.round(x.clientsCpu * 100)}%`]
     }
     return {
       id: 'fanout',
@@ -119,7 +124,7 @@ export async function fanoutScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
         { name: 'lef events lost', value: lostAll, unit: 'events', baseline: { name: `deliveries expected over ${trials} trial(s)`, value: expectedAll, unit: 'events' }, ratio: deliveredAll / expectedAll, ratioMeaning: 'delivered ÷ expected', target: 'no event lost', met: lostAll === 0 && shortAll === 0 },
       ],
       table: {
-        columns: ['server', 'delivered / expected', 'clients short', 'p50 ms', 'p99 ms', 'max ms', 'bridge p50 / p99 ms', 'SSE p50 / p99 ms', 'disconnects', 'publisher late wake-ups'],
+        columns: ['server', 'delivered / expected', 'clients short', 'p50 ms', 'p99 ms', 'max ms', 'bridge p50 / p99 ms', 'SSE p50 / p99 ms', 'disconnects', 'publisher late wake-ups', 'CPU: server / clients (of one core)'],
         rows: [
           ...lefRuns.map((x, i) => row(`lef, trial ${i + 1}${x === lef ? ' (median p99: the figures)' : ''}`, x)),
           ...bareRuns.map((x, i) => row(`bare Bun.serve, trial ${i + 1}${x === bare ? ' (median p99: the baseline)' : ''}`, x)),
