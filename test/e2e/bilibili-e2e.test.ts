@@ -4,14 +4,7 @@ import { startTestApp } from '../support/app'
 import { createTestDatabase } from '../support/pg'
 import { ScriptedRoom } from '../sim/bilibili/scripted-room'
 import { startBilibiliSim, type BilibiliSim } from '../sim/bilibili/sim'
-
-async function waitFor(cond: () => Promise<boolean> | boolean, ms = 10_000) {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await Bun.sleep(20)
-  }
-}
+import { waitFor } from '../support/wait-for'
 
 type Stored = { id: string; type: string; room: string; origin: number; priceNormalized?: number; message?: string }
 

@@ -4,13 +4,7 @@ import { formatRoomKey, type Platform, type RoomKey } from '../../src/events'
 import type { Connector, SessionEnd } from '../../src/platforms/connector'
 import { silentLog } from '../support/app'
 
-export async function waitFor(cond: () => Promise<boolean> | boolean, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what} not met in ${ms} ms`)
-    await Bun.sleep(10)
-  }
-}
+export { waitFor } from '../support/wait-for'
 
 /** A whole lef on a random port; `connectors` replaces platform connectors (e.g. counting wrappers). */
 export async function startNode(env: Record<string, string>, connectors?: Partial<Record<Platform, Connector>>): Promise<App> {

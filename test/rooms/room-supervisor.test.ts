@@ -7,6 +7,7 @@ import { RoomManager } from '../../src/rooms/room-manager'
 import { RoomSupervisor } from '../../src/rooms/room-supervisor'
 import { silentLog } from '../support/app'
 import { messageEvent } from '../support/events'
+import { waitFor } from '../support/wait-for'
 
 type Script = (hooks: SessionHooks, signal: AbortSignal, n: number) => Promise<SessionEnd>
 
@@ -29,14 +30,6 @@ const untilAborted = (signal: AbortSignal) =>
   new Promise<SessionEnd>((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true }))
 
 const room: RoomKey = { platform: 'bilibili', key: '25034104' }
-
-async function waitFor(cond: () => boolean, ms = 3000) {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await Bun.sleep(5)
-  }
-}
 
 describe('backoffDelay', () => {
   test('doubles from base up to the cap, with jitter between half and all of the step', () => {

@@ -10,6 +10,7 @@ import { flattenStats } from '../../src/telemetry/metrics/flatten-stats'
 import { createMetrics } from '../../src/telemetry/metrics'
 import { silentLog, startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
+import { waitFor } from '../support/wait-for'
 
 /** Parse Prometheus text into `name{labels} → value` (labels in the order prom-client writes them). */
 function samples(text: string): Map<string, number> {
@@ -20,14 +21,6 @@ function samples(text: string): Map<string, number> {
     out.set(line.slice(0, i), Number(line.slice(i + 1)))
   }
   return out
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 3000) {
-  const end = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await Bun.sleep(10)
-  }
 }
 
 const fanout = (over: Partial<FanoutStats> = {}): FanoutStats => ({

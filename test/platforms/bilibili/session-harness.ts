@@ -36,10 +36,4 @@ export function captureLog() {
   return { log, lines }
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const start = Date.now()
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(5)
-  }
-}
+export { waitFor } from '../../support/wait-for'
