@@ -1,4 +1,6 @@
 import { ConnectorError } from '../connector'
+import { requestSignal } from '../http/request-timeout'
+import { retryAfterMs } from '../http/retry-after'
 
 /** The subset of `fetch` we use; injectable so tests and proxies can replace it. */
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>
@@ -44,8 +46,7 @@ export async function fetchJson<T>(fetchFn: FetchFn, url: string, opts: RequestO
   if (opts.cookie) headers.Cookie = opts.cookie
   const name = opts.name ?? endpointName(url)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
+  const signal = requestSignal(opts.signal, timeoutMs)
   let res: Response
   let text: string
   try {
@@ -53,13 +54,13 @@ export async function fetchJson<T>(fetchFn: FetchFn, url: string, opts: RequestO
     text = await res.text()
   } catch (err) {
     if (opts.signal?.aborted) throw err
-    const why = timeout.aborted ? `timed out after ${timeoutMs} ms` : (err as Error).message
+    // The caller's signal was not aborted (checked above), so an aborted request signal is the timeout.
+    const why = signal.aborted ? `timed out after ${timeoutMs} ms` : (err as Error).message
     throw new ConnectorError('NETWORK', `request to ${name} failed: ${why}`, undefined, { cause: err })
   }
   if (res.status === 412) throw new ConnectorError('RISK_CONTROL', `${name} answered HTTP 412 (IP risk control)`)
   if (res.status === 429) {
-    const retry = Number(res.headers.get('retry-after'))
-    throw new ConnectorError('RATE_LIMITED', `${name} answered HTTP 429`, Number.isFinite(retry) && retry > 0 ? retry * 1000 : undefined)
+    throw new ConnectorError('RATE_LIMITED', `${name} answered HTTP 429`, retryAfterMs(res.headers.get('retry-after'), Date.now(), undefined))
   }
   if (!res.ok) throw new ConnectorError('UPSTREAM', `${name} answered HTTP ${res.status}`)
   try {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { ConnectorError } from '../connector'
+import { requestSignal } from '../http/request-timeout'
 import type { DouyinRoom } from './room'
 import { parseRoomEnter, roomEnterUrl } from './room-enter'
 import { parseRoomPage } from './room-page'
@@ -32,7 +33,7 @@ async function getText(deps: DouyinApiDeps, url: string, cookie: string, referer
   try {
     const res = await deps.fetch(url, {
       headers: { 'user-agent': deps.userAgent, cookie, referer, accept: '*/*', 'accept-language': 'zh-CN,zh;q=0.9' },
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(HTTP_TIMEOUT_MS)]) : AbortSignal.timeout(HTTP_TIMEOUT_MS),
+      signal: requestSignal(signal, HTTP_TIMEOUT_MS),
     })
     deps.ttwid.absorb(res.headers)
     return res

@@ -1,4 +1,6 @@
 import { ConnectorError } from '../connector'
+import { requestSignal } from '../http/request-timeout'
+import { retryAfterMs } from '../http/retry-after'
 import { type DouyinSigner, type SignatureInput, xMsStub } from './sign'
 
 /**
@@ -23,21 +25,19 @@ export function createSignServerSigner(opts: SignServerOptions): DouyinSigner {
     kind: 'sign-server',
     async sign(input: SignatureInput, signal?: AbortSignal): Promise<string> {
       const body = JSON.stringify({ ...input, xMsStub: xMsStub(input) })
-      const timeout = AbortSignal.timeout(timeoutMs)
       let res: Response
       try {
         res = await doFetch(opts.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          signal: requestSignal(signal, timeoutMs),
         })
       } catch (err) {
         throw new ConnectorError('NETWORK', `sign server unreachable: ${(err as Error).message}`, undefined, { cause: err })
       }
       if (res.status === 429) {
-        const after = Number(res.headers.get('retry-after'))
-        throw new ConnectorError('RATE_LIMITED', 'sign server answered 429', Number.isFinite(after) && after > 0 ? after * 1000 : undefined)
+        throw new ConnectorError('RATE_LIMITED', 'sign server answered 429', retryAfterMs(res.headers.get('retry-after'), Date.now(), undefined))
       }
       if (!res.ok) throw new ConnectorError('UPSTREAM', `sign server answered HTTP ${res.status}`)
       let json: unknown

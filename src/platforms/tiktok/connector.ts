@@ -9,7 +9,7 @@ import { createCounters, createNormalizer, GiftStreakTracker, type Normalizer, t
 import { resolveOptions, type TikTokConnectorOptions } from './options'
 import { createTransportCounters, runPushSocket, type TransportCounters } from './push-client'
 import type { SignProvider } from './sign-provider'
-import { withRequestTimeout } from './timed-fetch'
+import { withRequestTimeout } from '../http/request-timeout'
 import { buildPushUrl } from './ws-url'
 
 export interface TikTokConnector extends Connector {

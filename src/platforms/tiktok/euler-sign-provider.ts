@@ -1,6 +1,7 @@
 import { ConnectorError } from '../connector'
 import { decodeFetchResult, TikTokFrameError } from './frame-codec'
-import { networkError, retryAfterMs } from './http-errors'
+import { retryAfterMs } from '../http/retry-after'
+import { networkError } from './http-errors'
 import type { SignedConnect, SignProvider, SignRequest } from './sign-provider'
 
 export const DEFAULT_EULER_SIGN_SERVER = 'https://api.eulerstream.com'
