@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
+import { backoffDelay } from '../backoff'
 import type { LefEvent } from '../events'
 import { LocalEventBus, type Delivery, type EventBus, type EventHandler } from './event-bus'
 
@@ -58,7 +59,7 @@ export class RedisEventBus implements EventBus {
       // to local clients, and the database has it for resumes.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(cap, 100 * 2 ** Math.min(attempt, 10)),
+      retryStrategy: (attempt) => backoffDelay(attempt - 1, 100, cap),
       connectionName: `lef:${opts.nodeId}`,
     }
     this.pub = new Redis(opts.url, common)

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { EventBus } from '../bus/event-bus'
 import { formatRoomKey, type LefEvent, type RoomKey } from '../events'
 import { ConnectorError, type Connector, type SessionEnd, type SessionHooks } from '../platforms/connector'
-import { backoffDelay } from './backoff'
+import { backoffDelay } from '../backoff'
 import type { RoomStatus } from './room-status'
 
 export interface SupervisorOptions {

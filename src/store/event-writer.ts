@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { backoffDelay } from '../backoff'
 import type { LefEvent } from '../events'
 import { describeDbError, isDataError } from './errors'
 import { toEventRow } from './event-row'
@@ -67,7 +68,8 @@ export class EventWriter {
   private paidQueued = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
-  private retryDelay = 0
+  /** Failed attempts since the last success: the backoff step. */
+  private failedInARow = 0
   private closed = false
   private waiters: Array<{ upTo: number; resolve: () => void }> = []
   /** Rows ever accepted and rows ever settled (written, duplicate or rejected). */
@@ -166,20 +168,19 @@ export class EventWriter {
         this.stats.lastBatchMs = this.now() - started
         if (this.stats.failing) this.opts.log.info({ buffered: this.queue.length }, 'database is back; writing buffered events')
         this.stats.failing = false
-        this.retryDelay = 0
+        this.failedInARow = 0
       } catch (err) {
         if (isDataError(err)) {
           await this.insertOneByOne(batch)
           continue
         }
         this.stats.failures++
-        const base = this.opts.retryBaseMs ?? 100
-        this.retryDelay = Math.min(this.opts.retryCapMs ?? 5000, this.retryDelay === 0 ? base : this.retryDelay * 2)
+        const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
         if (!this.stats.failing || this.stats.failures % 50 === 0) {
-          this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: this.retryDelay }, 'event write failed; keeping events in memory and retrying')
+          this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: delay }, 'event write failed; keeping events in memory and retrying')
         }
         this.stats.failing = true
-        await Bun.sleep(this.retryDelay)
+        await Bun.sleep(delay)
       }
     }
   }
