@@ -97,7 +97,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     url: config.DATABASE_URL,
     dataDir: opts.inMemoryDatabase ? undefined : config.DATA_DIR,
   })
-  const store = traceStore(new EventStore(database.db), telemetry.tracer)
+  const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
   const writer = new EventWriter({
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
     log: log.child({ part: 'writer' }),

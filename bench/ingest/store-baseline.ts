@@ -19,7 +19,7 @@ export async function storePathRate(databaseUrl: string, batchSize: number): Pro
       eventTime: Number(r.event_time), receivedAt: Number(r.received_at), paid: r.paid, priceNormalized: r.price_normalized, data: JSON.parse(r.data),
     }))
     await sql`truncate events`
-    const store = new EventStore(database.db)
+    const store = new EventStore(database.db, database.copier)
     const t0 = performance.now()
     let inserted = 0
     for (let i = 0; i < rows.length; i += batchSize) inserted += (await store.insertRows(rows.slice(i, i + batchSize))).size

@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { createRowCopier, type RowCopier } from './row-copier'
 import * as schema from './schema'
 
 export type Drizzle = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -16,6 +17,8 @@ export type Drizzle = PgDatabase<PgQueryResultHKT, typeof schema>
 export interface Database {
   readonly kind: 'postgres' | 'pglite'
   readonly db: Drizzle
+  /** COPY into `events` (PostgreSQL only; PGlite writes through INSERT). */
+  readonly copier?: RowCopier
   /** Run `select 1`; rejects with the driver's error when the database is unreachable. */
   ping(timeoutMs?: number): Promise<void>
   close(): Promise<void>
@@ -50,11 +53,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     // bigint columns come back as JS numbers only where the schema says mode 'number'.
   })
   const db = drizzlePostgres(client, { schema })
+  const copier = createRowCopier({ url })
   const database: Database = {
     kind: 'postgres',
     db,
+    copier,
     ping: (timeoutMs = 3000) => withTimeout(client`select 1`.then(() => undefined), timeoutMs, 'database ping timed out'),
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), copier.close()])
+    },
   }
   try {
     // Two nodes starting together must not both run the same migration.

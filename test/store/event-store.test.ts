@@ -27,7 +27,7 @@ for (const backend of backends) {
       const opened = await backend.open()
       database = opened.database
       drop = opened.drop
-      store = new EventStore(database.db)
+      store = new EventStore(database.db, database.copier)
     })
     afterAll(async () => {
       await database.close()

@@ -99,7 +99,7 @@ describe('EventWriter against a PostgreSQL that goes away for 10 s', () => {
   })
 
   test('every event sent during the outage is in the table after it returns', async () => {
-    const store = new EventStore(database.db)
+    const store = new EventStore(database.db, database.copier)
     const w = new EventWriter({ sink: store, log: silentLog, batchSize: 50, flushMs: 10, maxBuffer: 10_000, retryBaseMs: 50, retryCapMs: 500, writeTimeoutMs: 1000 })
     let n = 0
     const send = (count: number) => {

@@ -9,11 +9,16 @@ export interface TcpProxy {
   /** Close every connection and refuse new ones. */
   down(): void
   up(): void
+  /** Keep connections open but let no byte through either way: a network that hangs. */
+  stall(): void
+  /** Stop stalling (bytes lost meanwhile stay lost, like on a real network that dropped them). */
+  unstall(): void
   close(): void
 }
 
 export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy {
   let isUp = true
+  let stalled = false
   const pairs = new Set<{ client: Socket<Peer>; upstream?: Socket<{ client: Socket<Peer> }> }>()
   type Peer = { pair?: { client: Socket<Peer>; upstream?: Socket<{ client: Socket<Peer> }>; pending: Uint8Array[] } }
 
@@ -40,7 +45,7 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
               pair.pending = []
             },
             data(_up, chunk) {
-              client.write(chunk)
+              if (!stalled) client.write(chunk)
             },
             close() {
               client.end()
@@ -53,7 +58,7 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
       },
       data(client, chunk) {
         const pair = client.data?.pair
-        if (!pair) return
+        if (!pair || stalled) return
         if (pair.upstream) pair.upstream.write(chunk)
         else pair.pending.push(new Uint8Array(chunk))
       },
@@ -78,6 +83,12 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
     },
     up() {
       isUp = true
+    },
+    stall() {
+      stalled = true
+    },
+    unstall() {
+      stalled = false
     },
     close() {
       this.down()

@@ -1,0 +1,37 @@
+import type { NewEventRow } from './schema'
+
+/** The `events` columns a COPY writes, in the order copyText emits them. */
+export const COPY_COLUMNS = ['id', 'platform', 'room', 'origin', 'type', 'uid', 'event_time', 'received_at', 'paid', 'price_normalized', 'data'] as const
+
+const SPECIAL = /[\\\t\n\r]/
+const SPECIAL_ALL = /[\\\t\n\r]/g
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+/** A text field of COPY's text format: backslash, tab, newline and carriage return escaped. */
+function field(s: string): string {
+  return SPECIAL.test(s) ? s.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : s
+}
+
+/** A finite number as PostgreSQL reads it (never exponent-free surprises like "NaN"). */
+function num(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError(`${n} cannot be stored in a numeric column`)
+  return String(n)
+}
+
+/**
+ * Rows in PostgreSQL's COPY text format (tab-separated, `\N` for null, one line each), in
+ * COPY_COLUMNS order. JSON.stringify never emits a raw tab or line break, so `data` only ever
+ * needs its backslashes doubled.
+ */
+export function copyText(rows: readonly NewEventRow[]): string {
+  let out = ''
+  for (const r of rows) {
+    const json = JSON.stringify(r.data)
+    out += `${field(r.id)}\t${field(r.platform)}\t${field(r.room)}\t${num(r.origin)}\t${field(r.type)}\t${
+      r.uid === null || r.uid === undefined ? '\\N' : field(r.uid)
+    }\t${num(r.eventTime)}\t${num(r.receivedAt)}\t${r.paid ? 't' : 'f'}\t${num(r.priceNormalized ?? 0)}\t${
+      json.includes('\\') ? json.replaceAll('\\', '\\\\') : json
+    }\n`
+  }
+  return out
+}
