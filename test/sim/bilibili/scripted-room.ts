@@ -123,7 +123,8 @@ export class ScriptedRoom {
     const u = this.user()
     const price = this.pick([30, 50, 100, 500])
     const t = Math.floor(this.now() / 1000)
-    m.data.id = 5_000_000 + ++this.seq
+    // Super chat ids are global upstream: unique across rooms, as the store expects.
+    m.data.id = this.opts.roomId * 1_000_000 + ++this.seq
     m.data.uid = u.uid
     m.data.user_info.uname = u.uname
     m.data.message = this.pick(TEXTS)
