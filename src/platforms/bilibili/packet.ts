@@ -69,13 +69,29 @@ function decodeInto(buf: Uint8Array, out: Packet[], depth: number, maxInflated: 
 
 function inflate(body: Uint8Array, version: number, maxInflated: number): Uint8Array {
   try {
-    return version === ProtocolVersion.Brotli
-      ? brotliDecompressSync(body, { maxOutputLength: maxInflated })
-      : inflateSync(body, { maxOutputLength: maxInflated })
+    if (version === ProtocolVersion.Brotli) return brotliDecompressSync(body, { maxOutputLength: maxInflated, chunkSize: BROTLI_CHUNK })
+    return body.byteLength * MAX_DEFLATE_RATIO <= maxInflated ? inflateZlib(body) : inflateSync(body, { maxOutputLength: maxInflated })
   } catch (err) {
     const kind = version === ProtocolVersion.Brotli ? 'brotli' : 'zlib'
     throw new PacketError(`${kind} body does not decompress: ${(err as Error).message}`, { cause: err })
   }
+}
+
+// A server batch usually inflates to under 32 KiB: one output chunk, where node:zlib's default
+// 16 KiB chunks mean a second chunk plus a concat copy (measured ~8% off the brotli time).
+const BROTLI_CHUNK = 32 * 1024
+
+// Deflate expands at most 1032:1 (zlib FAQ), so a body this small cannot exceed the limit and
+// needs no output cap: that lets it skip node:zlib, which builds a stream object per call.
+const MAX_DEFLATE_RATIO = 1032
+
+/**
+ * One zlib stream (header, deflate data, adler32) through Bun's native inflate. windowBits 15
+ * makes zlib itself check the header and the adler32 trailer, as node:zlib's inflateSync does.
+ * Bun's libdeflate option measured slower on these bodies (37 µs against 21 µs for a 24 kB batch).
+ */
+function inflateZlib(body: Uint8Array): Uint8Array {
+  return Bun.inflateSync(body as Uint8Array<ArrayBuffer>, { library: 'zlib', windowBits: 15 })
 }
 
 /** Popularity (人气值, deprecated upstream) from a heartbeat reply body: its first u32. */

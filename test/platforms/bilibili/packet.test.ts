@@ -1,6 +1,6 @@
-import { describe, expect, test } from 'bun:test'
+import { describe, expect, spyOn, test } from 'bun:test'
 import fc from 'fast-check'
-import { brotliCompressSync, deflateSync } from 'node:zlib'
+import { brotliCompressSync, deflateSync, inflateSync } from 'node:zlib'
 import { decodeMessage, encodePacket, PacketError, readPopularity } from '../../../src/platforms/bilibili/packet'
 import { Operation, ProtocolVersion } from '../../../src/platforms/bilibili/protocol'
 import { readFixture } from '../../fixtures'
@@ -90,6 +90,71 @@ describe('bilibili packet codec on real frames', () => {
     const inner = encodePacket(Operation.Message, 'x'.repeat(200_000), ProtocolVersion.Normal)
     const frame = encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib)
     expect(() => decodeMessage(frame, { maxInflatedBytes: 1000 })).toThrow(PacketError)
+  })
+})
+
+describe('zlib (ver 2) fast path: Bun.inflateSync when the ratio bound keeps it under the limit', () => {
+  const zlibOf = (inner: Uint8Array, level = 6) => encodePacket(Operation.Message, deflateSync(inner, { level }), ProtocolVersion.Zlib, 0)
+  const inner = (text: string) => encodePacket(Operation.Message, text, ProtocolVersion.Normal, 0)
+
+  test('the real zlib frame goes through Bun.inflateSync and gives node:zlib\'s bytes', () => {
+    const spy = spyOn(Bun, 'inflateSync')
+    try {
+      const frame = zlibFrame()
+      const [p] = decodeMessage(frame)
+      expect(spy).toHaveBeenCalledTimes(1)
+      const expected = inflateSync(frame.subarray(16)).subarray(16)
+      expect(Buffer.from(p!.body).equals(expected)).toBe(true)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  test('any payload and compression level decodes to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 3000 }), fc.integer({ min: 0, max: 9 }), (text, level) => {
+        const packets = decodeMessage(zlibOf(inner(text), level))
+        expect(packets).toHaveLength(1)
+        expect(new TextDecoder().decode(packets[0]!.body)).toBe(new TextDecoder().decode(new TextEncoder().encode(text)))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  test('a wrong adler32 trailer, a bad zlib header or a cut stream is a PacketError', () => {
+    const frame = Buffer.from(zlibFrame())
+    const badSum = Buffer.from(frame)
+    badSum[badSum.length - 1]! ^= 0x01
+    expect(() => decodeMessage(badSum)).toThrow(/zlib body does not decompress/)
+    const badHeader = Buffer.from(frame)
+    badHeader[17] = 0x00 // 0x78 0x00 fails the header check
+    expect(() => decodeMessage(badHeader)).toThrow(/zlib body does not decompress: incorrect header check/)
+    const cut = Buffer.from(frame.subarray(0, frame.length - 40))
+    cut.writeUInt32BE(cut.length, 0)
+    expect(() => decodeMessage(cut)).toThrow(/zlib body does not decompress/)
+    const rawDeflate = Buffer.from(encodePacket(Operation.Message, Bun.deflateSync('{"cmd":"A"}'), ProtocolVersion.Zlib, 0))
+    expect(() => decodeMessage(rawDeflate)).toThrow(PacketError)
+  })
+
+  test('bomb guard: a body whose 1032:1 bound exceeds the limit is capped by node:zlib instead', () => {
+    // 200 kB of one letter deflates to a few hundred bytes.
+    const frame = zlibOf(inner('x'.repeat(200_000)), 9)
+    const compressed = frame.byteLength - 16
+    const spy = spyOn(Bun, 'inflateSync')
+    try {
+      expect(() => decodeMessage(frame, { maxInflatedBytes: 100_000 })).toThrow(/zlib body does not decompress/)
+      expect(spy).not.toHaveBeenCalled()
+      // Exactly at the bound the output cannot exceed the limit: the fast path is safe.
+      const [p] = decodeMessage(frame, { maxInflatedBytes: compressed * 1032 })
+      expect(p!.body.byteLength).toBe(200_000)
+      expect(spy).toHaveBeenCalledTimes(1)
+      // One byte under the bound: node:zlib with the cap, same result when it fits.
+      const [q] = decodeMessage(frame, { maxInflatedBytes: compressed * 1032 - 1 })
+      expect(q!.body.byteLength).toBe(200_000)
+      expect(spy).toHaveBeenCalledTimes(1)
+    } finally {
+      spy.mockRestore()
+    }
   })
 })
 
