@@ -1,6 +1,7 @@
 import type { LaplaceEvent } from '@laplace.live/event-types'
 import type { Logger } from 'pino'
 import type { LefEvent } from '../../events'
+import { hasOneCmdKey, leadingCmd } from './cmd-scan'
 import { type BilibiliCounters, bump } from './counters'
 import { type Json, obj, str } from './fields'
 import type { CmdHandler, HandlerContext } from './handler'
@@ -118,6 +119,14 @@ export class Normalizer {
 
   /** One op 5 packet body (JSON). */
   fromBody(body: Uint8Array): LefEvent[] {
+    // A body that becomes no event is counted from its leading cmd, without decoding or parsing
+    // it (a body that is not JSON further on then counts as ignored/unknown, not as bad).
+    const cmd = leadingCmd(body)
+    if (cmd !== undefined && !Object.hasOwn(HANDLERS, cmd) && hasOneCmdKey(body)) {
+      this.opts.counters.messages++
+      this.noEvent(cmd)
+      return []
+    }
     let msg: unknown
     try {
       msg = JSON.parse(decoder.decode(body))
@@ -139,13 +148,7 @@ export class Normalizer {
     const cmd = colon === -1 ? full : full.slice(0, colon)
     const handler = Object.hasOwn(HANDLERS, cmd) ? HANDLERS[cmd] : undefined
     if (!handler) {
-      if (Object.hasOwn(IGNORED_CMDS, cmd)) {
-        c.ignored++
-        if (cmd === 'LOG_IN_NOTICE') this.opts.onLoginNotice?.()
-      } else {
-        const n = bump(c.unknownCmds, cmd || '(none)')
-        if (n === 1) this.opts.log.debug({ cmd }, 'bilibili: unknown cmd')
-      }
+      this.noEvent(cmd)
       return []
     }
     let out: LaplaceEvent | LaplaceEvent[] | null
@@ -168,9 +171,24 @@ export class Normalizer {
         continue
       }
       // Handlers build fresh objects: tag them in place rather than copy every event.
-      events.push(Object.assign(e, { platform: 'bilibili' as const, room: this.room }))
+      const tagged = e as LefEvent
+      tagged.platform = 'bilibili'
+      tagged.room = this.room
+      events.push(tagged)
     }
     c.events += events.length
     return events
+  }
+
+  /** A cmd without a handler: known and ignored, or unknown (logged the first time). */
+  private noEvent(cmd: string): void {
+    const c = this.opts.counters
+    if (Object.hasOwn(IGNORED_CMDS, cmd)) {
+      c.ignored++
+      if (cmd === 'LOG_IN_NOTICE') this.opts.onLoginNotice?.()
+    } else {
+      const n = bump(c.unknownCmds, cmd || '(none)')
+      if (n === 1) this.opts.log.debug({ cmd }, 'bilibili: unknown cmd')
+    }
   }
 }
