@@ -14,6 +14,8 @@ export interface RateResult {
   name: string
   /** Items per second in the best round. */
   perSecond: number
+  /** Items per second in the median round: steadier than the best when a contender's rate swings. */
+  median: number
   /** Items per second in every round, in order. */
   rounds: number[]
 }
@@ -50,5 +52,11 @@ export async function compareRates(contenders: Contender[], opts: RateOptions): 
       rounds[i]!.push((items * 1000) / elapsed)
     }
   }
-  return contenders.map((c, i) => ({ name: c.name, perSecond: Math.max(...rounds[i]!), rounds: rounds[i]! }))
+  return contenders.map((c, i) => ({ name: c.name, perSecond: Math.max(...rounds[i]!), median: median(rounds[i]!), rounds: rounds[i]! }))
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
