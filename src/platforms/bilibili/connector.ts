@@ -8,7 +8,7 @@ import { type FetchFn, USER_AGENT } from './http'
 import { DEFAULT_LOGIN_SYNC_SERVER } from './login-sync'
 import { Normalizer } from './normalize'
 import { AUTH_DEADLINE_MS, AUTH_PROTOVER, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS } from './protocol'
-import { RecentIds } from './recent-ids'
+import { RecentIds } from '../../events/recent-ids'
 import { runSocket } from './socket'
 import { WbiKeyCache } from './wbi-keys'
 

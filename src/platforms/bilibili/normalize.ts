@@ -22,7 +22,7 @@ import { handleRedPocketStart, handleRedPocketWinners } from './handlers/red-poc
 import { handleOnlineRankCount, handleWatchedChange } from './handlers/room-counts'
 import { handleCutOff, handleRoomChange, handleSilentOff, handleSilentOn, handleWarning } from './handlers/room-state'
 import { handleSuperChat, handleSuperChatDelete } from './handlers/superchat'
-import { RecentIds } from './recent-ids'
+import { RecentIds } from '../../events/recent-ids'
 
 /** cmd (suffix stripped) → handler. */
 export const HANDLERS: Readonly<Record<string, CmdHandler>> = {
