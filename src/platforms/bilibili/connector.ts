@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { RoomKey } from '../../events'
 import { ConnectorError, type Connector, type SessionEnd, type SessionHooks } from '../connector'
 import { BilibiliApi, type DanmuHost, type DanmuInfo, DEFAULT_API_BASE, DEFAULT_LIVE_API_BASE } from './api'
-import { type BilibiliCounters, createCounters } from './counters'
+import { SlicedQueue } from '../sliced-queue'
+import { type BilibiliCounters, bump, createCounters } from './counters'
 import { CredentialSource } from './credentials'
 import { type FetchFn, USER_AGENT } from './http'
 import { DEFAULT_LOGIN_SYNC_SERVER } from './login-sync'
@@ -67,6 +68,8 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
     now,
   })
   const counters = createCounters()
+  // The sockets' callbacks of every room of this connector, run in order and in time slices.
+  const lane = new SlicedQueue(() => bump(counters.handlerErrors, '(socket callback)'))
   const rooms = new Map<string, RoomState>()
   let guestWarned = false
 
@@ -140,6 +143,7 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
         signal,
         log,
         counters,
+        lane,
         onFrame: () => hooks.alive(),
         onAuthed: () => hooks.update({ phase: 'connected' }),
         onMessage: (body) => {

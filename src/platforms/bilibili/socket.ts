@@ -3,6 +3,7 @@ import WebSocket from 'ws'
 import { ConnectorError, type SessionEnd } from '../connector'
 import type { BilibiliCounters } from './counters'
 import { decodeMessage, encodePacket, PacketError, readPopularity } from './packet'
+import type { SlicedQueue } from '../sliced-queue'
 import { type AuthBody, AuthReplyCode, Operation } from './protocol'
 
 export interface SocketOptions {
@@ -21,6 +22,8 @@ export interface SocketOptions {
   onAuthed(): void
   /** An op 5 message body (JSON bytes). */
   onMessage(body: Uint8Array): void
+  /** Where the socket's callbacks run, in order and in time slices (see SlicedQueue). */
+  lane: SlicedQueue
 }
 
 /**
@@ -42,7 +45,18 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     let settled = false
     let heartbeat: ReturnType<typeof setInterval> | undefined
 
-    const authTimer = setTimeout(() => fail(new ConnectorError('PROTOCOL', `no auth reply within ${o.authTimeoutMs} ms`)), o.authTimeoutMs)
+    // Every callback goes through the lane, so none overtakes a frame that arrived before it.
+    const run = (fn: () => void, bytes = 0) =>
+      o.lane.push(() => {
+        try {
+          fn()
+        } catch (err) {
+          o.log.error({ err }, 'bilibili: socket callback failed')
+          throw err
+        }
+      }, bytes)
+    const later = (fn: () => void) => () => run(fn)
+    const authTimer = setTimeout(later(() => fail(new ConnectorError('PROTOCOL', `no auth reply within ${o.authTimeoutMs} ms`))), o.authTimeoutMs)
 
     const cleanup = () => {
       clearTimeout(authTimer)
@@ -62,10 +76,10 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
       closeQuietly(ws)
       reject(err)
     }
-    const onAbort = () => {
+    const onAbort = later(() => {
       closeQuietly(ws)
       finish({ kind: 'aborted' })
-    }
+    })
     o.signal.addEventListener('abort', onAbort, { once: true })
 
     const sendHeartbeat = () => {
@@ -78,9 +92,14 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     })
 
     ws.on('message', (data: WebSocket.RawData) => {
+      // Alive as soon as it arrives: the idle watchdog must not blame a queued frame.
+      if (!settled) o.onFrame()
+      run(() => onData(data), frameBytes(data))
+    })
+
+    const onData = (data: WebSocket.RawData) => {
       // After an abort or failure nothing more from this socket may reach the supervisor.
       if (settled) return
-      o.onFrame()
       const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
       let packets
       try {
@@ -115,19 +134,23 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
           }
         }
       }
-    })
+    }
 
-    ws.on('error', (err: Error) => {
+    ws.on('error', (err: Error) => run(() => {
       if (!authed) fail(new ConnectorError('NETWORK', `danmaku socket ${hostOf(o.url)}: ${err.message}`, undefined, { cause: err }))
       else o.log.warn({ err: err.message }, 'bilibili: socket error')
-    })
+    }))
 
-    ws.on('close', (code: number, reason: Buffer) => {
+    ws.on('close', (code: number, reason: Buffer) => run(() => {
       const why = `socket closed (${code}${reason.length ? ` ${reason.toString('utf8')}` : ''})`
       if (!authed) return fail(new ConnectorError('NETWORK', `${why} before the auth reply`))
       finish({ kind: 'closed', reason: why })
-    })
+    }))
   })
+}
+
+function frameBytes(data: WebSocket.RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength
 }
 
 function authCode(body: Uint8Array): number {
