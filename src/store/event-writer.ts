@@ -14,6 +14,12 @@ export interface EventWriterOptions {
   log: Logger
   /** Flush as soon as this many rows are waiting. */
   batchSize: number
+  /**
+   * Rows per write at most when more are waiting (default 10 × batchSize). While one batch is
+   * in flight the next ones queue up; writing them together keeps up with a burst where one
+   * round trip per `batchSize` rows could not.
+   */
+  maxBatchRows?: number
   /** Otherwise flush this long after the first row arrived. */
   flushMs: number
   /**
@@ -159,21 +165,19 @@ export class EventWriter {
   }
 
   private async drain(): Promise<void> {
+    const maxRows = this.opts.maxBatchRows ?? this.opts.batchSize * 10
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.opts.batchSize)
+      const batch = this.queue.slice(0, maxRows)
       const started = this.now()
       try {
-        const inserted = await this.insertWithTimeout(batch)
-        this.settle(batch, inserted)
+        // A bad row settles its batch half by half; a failure of the database itself, in the
+        // middle of that too, lands below and the unsettled rest is retried.
+        await this.insertWithTimeout(batch).then(
+          (inserted) => this.settle(batch, inserted),
+          (err) => (isDataError(err) ? this.insertBisecting(batch, err) : Promise.reject(err)),
+        )
         this.stats.lastBatchMs = this.now() - started
-        if (this.stats.failing) this.opts.log.info({ buffered: this.queue.length }, 'database is back; writing buffered events')
-        this.stats.failing = false
-        this.failedInARow = 0
       } catch (err) {
-        if (isDataError(err)) {
-          await this.insertOneByOne(batch)
-          continue
-        }
         this.stats.failures++
         const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
         if (!this.stats.failing || this.stats.failures % 50 === 0) {
@@ -194,22 +198,34 @@ export class EventWriter {
     return Promise.race([this.opts.sink.insertRows(rows), timeout]).finally(() => clearTimeout(timer))
   }
 
-  /** A batch with a bad row: write rows singly so one bad row cannot hold back the rest. */
-  private async insertOneByOne(batch: NewEventRow[]): Promise<void> {
-    for (const row of batch) {
+  /**
+   * A batch with a bad row: write it in halves, and halves of the failing halves, so one bad row
+   * costs about 2·log2(n) writes instead of holding back the rest or costing one write per row.
+   */
+  private async insertBisecting(batch: NewEventRow[], err?: unknown): Promise<void> {
+    if (batch.length === 1) return this.reject(batch[0]!, err)
+    const half = Math.ceil(batch.length / 2)
+    for (const part of [batch.slice(0, half), batch.slice(half)]) {
       try {
-        const inserted = await this.insertWithTimeout([row])
-        this.settle([row], inserted)
-      } catch (err) {
-        if (!isDataError(err)) throw err
-        this.stats.rejected++
-        this.opts.log.error({ err: describeDbError(err), id: row.id, type: row.type, room: row.room }, 'database rejected an event')
-        this.settle([row], new Set(), 1)
+        this.settle(part, await this.insertWithTimeout(part))
+      } catch (partErr) {
+        if (!isDataError(partErr)) throw partErr
+        await this.insertBisecting(part, partErr)
       }
     }
   }
 
+  private reject(row: NewEventRow, err: unknown): void {
+    this.stats.rejected++
+    this.opts.log.error({ err: describeDbError(err), id: row.id, type: row.type, room: row.room }, 'database rejected an event')
+    this.settle([row], new Set(), 1)
+  }
+
+  /** The database answered for these rows: stored, already there, or rejected as invalid. */
   private settle(batch: NewEventRow[], inserted: Set<string>, rejected = 0): void {
+    if (this.stats.failing) this.opts.log.info({ buffered: this.queue.length - batch.length }, 'database is back; writing buffered events')
+    this.stats.failing = false
+    this.failedInARow = 0
     this.queue.splice(0, batch.length)
     for (const row of batch) if (row.paid) this.paidQueued--
     this.stats.buffered = this.queue.length

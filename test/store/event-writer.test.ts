@@ -35,7 +35,7 @@ function fakeSink() {
 describe('EventWriter batching', () => {
   test('flushes by size, counts written and duplicates', async () => {
     const sink = fakeSink()
-    const w = new EventWriter({ sink, log: silentLog, batchSize: 3, flushMs: 10_000, maxBuffer: 100 })
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 3, maxBatchRows: 3, flushMs: 10_000, maxBuffer: 100 })
     for (let i = 0; i < 7; i++) w.write(messageEvent(i))
     w.write(messageEvent(0)) // a replayed event
     await w.flush()
@@ -61,6 +61,50 @@ describe('EventWriter batching', () => {
     await w.flush()
     expect([...sink.stored].sort()).toEqual(['gift-1', 'gift-3'])
     expect(w.stats).toMatchObject({ written: 2, rejected: 1, duplicates: 0, buffered: 0 })
+  })
+
+  test('rows that queue up behind a batch in flight go together, up to maxBatchRows', async () => {
+    const sink = fakeSink()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const slow: WriterSink = { insertRows: async (rows) => (await gate, sink.insertRows(rows)) }
+    const w = new EventWriter({ sink: slow, log: silentLog, batchSize: 3, maxBatchRows: 10, flushMs: 10_000, maxBuffer: 100 })
+    for (let i = 0; i < 28; i++) w.write(messageEvent(i))
+    release()
+    await w.flush()
+    expect(sink.batches.map((b) => b.length)).toEqual([3, 10, 10, 5])
+    expect(sink.batches.flat()).toEqual(Array.from({ length: 28 }, (_, i) => `msg-${i}`))
+    expect(w.stats).toMatchObject({ written: 28, batches: 4, buffered: 0 })
+  })
+
+  test('bad rows cost about 2·log2(n) writes, not one per row; every good row is written in order', async () => {
+    const sink = fakeSink()
+    let calls = 0
+    const counting: WriterSink = { insertRows: (rows) => (calls++, sink.insertRows(rows)) }
+    const w = new EventWriter({ sink: counting, log: silentLog, batchSize: 64, flushMs: 1, maxBuffer: 100 })
+    for (let i = 0; i < 64; i++) w.write(i === 41 ? messageEvent(i, { id: 'bad-41' }) : messageEvent(i))
+    await w.flush()
+    expect(w.stats).toMatchObject({ written: 63, rejected: 1, duplicates: 0, buffered: 0 })
+    expect(calls).toBeLessThanOrEqual(1 + 2 * 6)
+    expect(sink.batches.flat()).toEqual(Array.from({ length: 64 }, (_, i) => `msg-${i}`).filter((id) => id !== 'msg-41'))
+  })
+
+  test('the database failing while a bad batch is being split is retried like any outage, nothing lost', async () => {
+    const sink = fakeSink()
+    let calls = 0
+    const flaky: WriterSink = {
+      insertRows: async (rows) => {
+        // The third write (the first half's first half) meets a dropped connection once.
+        if (++calls === 3) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' })
+        return sink.insertRows(rows)
+      },
+    }
+    const w = new EventWriter({ sink: flaky, log: silentLog, batchSize: 8, flushMs: 1, maxBuffer: 100, retryBaseMs: 1, retryCapMs: 5 })
+    for (let i = 0; i < 8; i++) w.write(i === 6 ? messageEvent(i, { id: 'bad-6' }) : messageEvent(i))
+    await w.flush()
+    expect(w.stats).toMatchObject({ written: 7, rejected: 1, buffered: 0, failing: false })
+    expect(w.stats.failures).toBe(1)
+    expect([...sink.stored].sort()).toEqual(['msg-0', 'msg-1', 'msg-2', 'msg-3', 'msg-4', 'msg-5', 'msg-7'])
   })
 
   test('a full buffer refuses free events first and keeps paid ones, counting every refusal', async () => {
