@@ -19,6 +19,11 @@ function recordOf(r: NewEventRow) {
   }
 }
 
+/** postgres.js answers `execute` with the row list itself, PGlite with `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows
+}
+
 export interface ListQuery {
   platform: Platform
   room: string
@@ -95,13 +100,12 @@ export class EventStore {
     }
   }
 
+  /** Which of these ids the table holds. The list goes as one jsonb parameter, not one per id. */
   private async storedIds(ids: string[]): Promise<Set<string>> {
-    const stored = new Set<string>()
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const rows = await this.db.select({ id: events.id }).from(events).where(inArray(events.id, ids.slice(i, i + INSERT_CHUNK)))
-      for (const r of rows) stored.add(r.id)
-    }
-    return stored
+    const result = await this.db.execute<{ id: string }>(
+      sql`select id from events where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+    )
+    return new Set(rowsOf<{ id: string }>(result).map((r) => r.id))
   }
 
   /**
@@ -122,9 +126,7 @@ export class EventStore {
           received_at bigint, paid boolean, price_normalized double precision, data jsonb)
         on conflict do nothing
         returning id`)
-      // postgres.js answers with the row list itself, PGlite with { rows }.
-      const list = Array.isArray(result) ? (result as Array<{ id: string }>) : (result as unknown as { rows: Array<{ id: string }> }).rows
-      for (const r of list) inserted.add(r.id)
+      for (const r of rowsOf<{ id: string }>(result)) inserted.add(r.id)
     }
     return inserted
   }
