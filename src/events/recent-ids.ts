@@ -10,12 +10,12 @@
  */
 export class RecentIds {
   private readonly ids = new Set<string>()
-  private readonly ring: Array<string | undefined>
+  // Grows to capacity as ids arrive (a quiet room never pays for 4,096 slots), then wraps.
+  private readonly ring: string[] = []
   private next = 0
 
-  constructor(capacity = 4096) {
+  constructor(private readonly capacity = 4096) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
-    this.ring = new Array<string | undefined>(capacity)
   }
 
   get size(): number {
@@ -29,10 +29,13 @@ export class RecentIds {
   /** True the first time an id is seen (and remembers it). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false
-    const evicted = this.ring[this.next]
-    if (evicted !== undefined) this.ids.delete(evicted)
-    this.ring[this.next] = id
-    this.next = (this.next + 1) % this.ring.length
+    if (this.ring.length < this.capacity) {
+      this.ring.push(id)
+    } else {
+      this.ids.delete(this.ring[this.next]!)
+      this.ring[this.next] = id
+      this.next = (this.next + 1) % this.capacity
+    }
     this.ids.add(id)
     return true
   }
