@@ -19,10 +19,9 @@ export interface HandlerContext {
  */
 export type CmdHandler = (msg: Json, ctx: HandlerContext) => LaplaceEvent | LaplaceEvent[] | null
 
-/** Fields every LaplaceEvent shares that we always set the same way. */
-export function base(ctx: HandlerContext): { origin: number; originIdx: number; read: false } {
-  return { origin: ctx.roomId, originIdx: 0, read: false }
-}
+// Every event literal sets the fields all LaplaceEvents share right after `type`, written out
+// (`origin: ctx.roomId, originIdx: 0, read: false`) rather than spread from a helper: the
+// spread's property copy was ~2% of the normaliser.
 
 /** Coarse receive-time bucket for ids of messages with neither id nor time: two nodes (or a
  * replay) seeing the same state change within the same minute agree on the id. */

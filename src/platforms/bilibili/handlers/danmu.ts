@@ -2,7 +2,7 @@ import type { Message } from '@laplace.live/event-types'
 import type { SimpleEmotesList } from '@laplace.live/internal'
 import { hashedEventId } from '../../../events'
 import { arr, bool, isNum, type Json, jsonField, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { medalFromDanmuArray } from '../medal'
 
 /** LaplaceEvent's userType for the anchor's own danmaku. */
@@ -36,7 +36,9 @@ export const handleDanmu: CmdHandler = (msg, ctx) => {
   const replyMid = num(extra.reply_mid)
   const event = {
     type: 'message',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id,
     uid,
     username: str(user[1]),
@@ -61,7 +63,6 @@ export const handleDanmu: CmdHandler = (msg, ctx) => {
     timestamp: sentAt,
     timestampNormalized: sentAt,
     isMirror: bool(extra.is_mirror),
-    read: false,
   } satisfies Message
   return event
 }

@@ -1,7 +1,7 @@
 import type { EntryEffect } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { medalFromUinfo } from '../medal'
 
 /** ENTRY_EFFECT: a guard / high-wealth viewer's entrance banner. `trigger_time` is ns. */
@@ -14,7 +14,9 @@ export const handleEntryEffect: CmdHandler = (msg, ctx) => {
   const uid = num(d.uid)
   return {
     type: 'entry-effect',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'entry', uid, num(d.id), str(d.trigger_time)),
     uid,
     username: str(obj(uinfo.base).name),
@@ -34,6 +36,5 @@ export const handleEntryEffect: CmdHandler = (msg, ctx) => {
     medal: medalFromUinfo(uinfo.medal),
     timestamp: trigger,
     timestampNormalized: trigger ? Math.floor(trigger / 1e6) : ctx.now(),
-    read: false,
   } satisfies EntryEffect
 }

@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf'
 import type { Gift } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, hashedEventId } from '../../../events'
 import { SendGiftV2Schema } from '../../../gen/bilibili/send_gift_v2_pb'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { NO_MEDAL } from '../medal'
 import { giftEventId } from './gift'
 import { pbBytes, u64 } from './pb-payload'
@@ -27,7 +27,9 @@ export const handleGiftV2: CmdHandler = (msg, ctx) => {
     const coinType = item.coinType || 'gold'
     return {
       type: 'gift',
-      ...base(ctx),
+      origin: ctx.roomId,
+      originIdx: 0,
+      read: false,
       id: item.tid ? giftEventId(item.tid) : hashedEventId('bilibili', 'gift', uid, item.giftId, ts, item.num, 'v2'),
       uid,
       username: g.uname,
@@ -62,7 +64,6 @@ export const handleGiftV2: CmdHandler = (msg, ctx) => {
       timestampNormalized: ts * 1000,
       medal,
       wealthMedalLevel: 0,
-      read: false,
     } satisfies Gift
   })
 }

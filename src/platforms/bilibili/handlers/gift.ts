@@ -1,7 +1,7 @@
 import type { Gift } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { medalFromObject } from '../medal'
 
 /**
@@ -28,7 +28,9 @@ export const handleGift: CmdHandler = (msg, ctx) => {
 
   const event = {
     type: 'gift',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: tid ? giftEventId(tid) : hashedEventId('bilibili', 'gift', uid, giftId, ts, num_, str(d.rnd), str(d.batch_combo_id)),
     uid,
     username: str(d.uname),
@@ -67,7 +69,6 @@ export const handleGift: CmdHandler = (msg, ctx) => {
     timestampNormalized: ts * 1000,
     medal: medalFromObject(d.medal_info),
     wealthMedalLevel: num(d.wealth_level),
-    read: false,
   } satisfies Gift
   return event
 }

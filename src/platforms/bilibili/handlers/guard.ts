@@ -1,7 +1,7 @@
 import type { Toast } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler, type HandlerContext } from '../handler'
+import type { CmdHandler, HandlerContext } from '../handler'
 
 /**
  * 大航海 purchases (§4.4). One purchase fans out to GUARD_BUY + USER_TOAST_MSG (+ _V2 +
@@ -90,7 +90,9 @@ function toast(ctx: HandlerContext, f: ToastFacts): Toast {
     : hashedEventId('bilibili', 'toast', f.uid, f.guardLevel, f.start, f.amount, f.price)
   return {
     type: 'toast',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id,
     stableKey: id,
     uid: f.uid,
@@ -111,6 +113,5 @@ function toast(ctx: HandlerContext, f: ToastFacts): Toast {
     effectId: f.effectId,
     timestamp: f.start,
     timestampNormalized: f.start * 1000,
-    read: false,
   } satisfies Toast
 }

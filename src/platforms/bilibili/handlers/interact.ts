@@ -3,7 +3,7 @@ import type { Interaction } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { InteractWordV2Schema } from '../../../gen/bilibili/interact_word_v2_pb'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { medalFromObject, NO_MEDAL } from '../medal'
 import { pbBytes, u64 } from './pb-payload'
 
@@ -22,7 +22,9 @@ export const handleInteract: CmdHandler = (msg, ctx) => {
   const uid = num(d.uid)
   return {
     type: 'interaction',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'interact', uid, num(d.msg_type), str(d.trigger_time) || ts, num(d.roomid)),
     uid,
     username: str(d.uname),
@@ -34,7 +36,6 @@ export const handleInteract: CmdHandler = (msg, ctx) => {
     medal: medalFromObject(d.fans_medal),
     timestamp: trigger || ts * 1e9,
     timestampNormalized: trigger ? Math.floor(trigger / 1e6) : ts * 1000,
-    read: false,
   } satisfies Interaction
 }
 
@@ -45,7 +46,9 @@ export const handleInteractV2: CmdHandler = (msg, ctx) => {
   const m = w.fansMedal
   return {
     type: 'interaction',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'interact', uid, w.msgType, w.triggerTime || ts, u64(w.roomId)),
     uid,
     username: w.uname,
@@ -59,6 +62,5 @@ export const handleInteractV2: CmdHandler = (msg, ctx) => {
       : NO_MEDAL,
     timestamp: Number(w.triggerTime) || ts * 1e9,
     timestampNormalized: w.triggerTime ? Number(w.triggerTime / 1_000_000n) : ts * 1000,
-    read: false,
   } satisfies Interaction
 }

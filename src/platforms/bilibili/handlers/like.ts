@@ -1,7 +1,7 @@
 import type { LikeClick, LikesUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler, minuteBucket } from '../handler'
+import { type CmdHandler, minuteBucket } from '../handler'
 import { medalFromObject } from '../medal'
 
 /** LIKE_INFO_V3_CLICK: carries no time; one viewer's likes within a minute are one event. */
@@ -12,7 +12,9 @@ export const handleLikeClick: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'like-click',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'like', ctx.roomId, uid, minuteBucket(ctx)),
     uid,
     username: str(d.uname),
@@ -22,7 +24,6 @@ export const handleLikeClick: CmdHandler = (msg, ctx) => {
     guardType: num(obj(d.fans_medal).guard_level),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies LikeClick
 }
 
@@ -33,7 +34,9 @@ export const handleLikesUpdate: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'likes-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'likes', ctx.roomId, likes),
     uid: 0,
     username: '',
@@ -41,6 +44,5 @@ export const handleLikesUpdate: CmdHandler = (msg, ctx) => {
     likes,
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies LikesUpdate
 }

@@ -1,7 +1,7 @@
 import type { LiveEnd, LiveStart } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { arr, num, str } from '../fields'
-import { base, type CmdHandler, minuteBucket } from '../handler'
+import { type CmdHandler, minuteBucket } from '../handler'
 
 /**
  * LIVE: the stream started. It comes twice: first with `live_time` (the real start), then
@@ -15,7 +15,9 @@ export const handleLive: CmdHandler = (msg, ctx) => {
   const special = arr(msg.special_types).map((v) => num(v))
   return {
     type: 'live-start',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'live', ctx.roomId, str(msg.live_key), str(msg.sub_session_key), initial ? 'initial' : 'push'),
     uid: 0,
     username: '',
@@ -24,7 +26,6 @@ export const handleLive: CmdHandler = (msg, ctx) => {
     specialTypes: special.length > 0 ? special : undefined,
     timestamp: ts,
     timestampNormalized: ts,
-    read: false,
   } satisfies LiveStart
 }
 
@@ -35,13 +36,14 @@ export const handlePreparing: CmdHandler = (msg, ctx) => {
   const ts = sent || ctx.now()
   return {
     type: 'live-end',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'preparing', ctx.roomId, str(msg.msg_id) || sent || minuteBucket(ctx)),
     uid: 0,
     username: '',
     message: num(msg.round) === 1 ? 'round' : '',
     timestamp: ts,
     timestampNormalized: ts,
-    read: false,
   } satisfies LiveEnd
 }

@@ -1,7 +1,7 @@
 import type { LotteryResult, LotteryStart } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId } from '../../../events'
 import { arr, isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 
 /** ANCHOR_LOT_START: 天选时刻 opened; `id` is the lottery id. */
 export const handleLotteryStart: CmdHandler = (msg, ctx) => {
@@ -11,7 +11,9 @@ export const handleLotteryStart: CmdHandler = (msg, ctx) => {
   const giftPrice = num(d.gift_price)
   return {
     type: 'lottery-start',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: eventId('bilibili', 'lottery', num(d.id)),
     uid: 0,
     username: '',
@@ -29,7 +31,6 @@ export const handleLotteryStart: CmdHandler = (msg, ctx) => {
     giftId: num(d.gift_id),
     giftPrice,
     giftPriceNormalized: bilibiliGoldToCny(giftPrice),
-    read: false,
   } satisfies LotteryStart
 }
 
@@ -40,7 +41,9 @@ export const handleLotteryAward: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'lottery-result',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: eventId('bilibili', 'lottery-result', num(d.id)),
     uid: 0,
     username: '',
@@ -56,6 +59,5 @@ export const handleLotteryAward: CmdHandler = (msg, ctx) => {
     }),
     // The anchor pays prizes; not viewer money.
     priceNormalized: 0,
-    read: false,
   } satisfies LotteryResult
 }

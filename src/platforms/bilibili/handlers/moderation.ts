@@ -1,7 +1,7 @@
 import type { ModAssign, ModList, ModRevoke, RecallDanmaku, UserBlock } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { arr, num, obj, str } from '../fields'
-import { base, type CmdHandler, minuteBucket } from '../handler'
+import { type CmdHandler, minuteBucket } from '../handler'
 
 /** ROOM_BLOCK_MSG: a viewer was muted (uid also top-level, as a string). */
 export const handleRoomBlock: CmdHandler = (msg, ctx) => {
@@ -11,7 +11,9 @@ export const handleRoomBlock: CmdHandler = (msg, ctx) => {
   const expired = num(d.block_expired)
   return {
     type: 'user-block',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'block', ctx.roomId, uid, expired || minuteBucket(ctx)),
     uid,
     username: str(d.uname) || str(msg.uname),
@@ -20,7 +22,6 @@ export const handleRoomBlock: CmdHandler = (msg, ctx) => {
     vaildPeriod: str(d.vaild_period) || undefined,
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies UserBlock
 }
 
@@ -31,7 +32,9 @@ export const handleRecall: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'message-recall',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'recall', ctx.roomId, uid, num(d.recall_type), minuteBucket(ctx)),
     uid,
     username: '',
@@ -39,7 +42,6 @@ export const handleRecall: CmdHandler = (msg, ctx) => {
     recallType: num(d.recall_type),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies RecallDanmaku
 }
 
@@ -49,14 +51,15 @@ export const handleRoomAdmins: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'mod-list',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'mods', ctx.roomId, mods.join(',')),
     uid: 0,
     timestamp: now,
     timestampNormalized: now,
     message: '',
     mods,
-    read: false,
   } satisfies ModList
 }
 
@@ -66,14 +69,15 @@ export const handleAdminEntrance: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'mod-assign',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'mod-assign', ctx.roomId, uid, minuteBucket(ctx)),
     uid,
     timestamp: now,
     timestampNormalized: now,
     message: str(msg.msg),
     mod: uid,
-    read: false,
   } satisfies ModAssign
 }
 
@@ -82,13 +86,14 @@ export const handleAdminRevoke: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'mod-revoke',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'mod-revoke', ctx.roomId, uid, minuteBucket(ctx)),
     uid,
     timestamp: now,
     timestampNormalized: now,
     message: str(msg.msg),
     mod: uid,
-    read: false,
   } satisfies ModRevoke
 }

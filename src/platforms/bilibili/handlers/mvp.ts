@@ -1,7 +1,7 @@
 import type { Mvp } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId, hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 
 /** USER_VIRTUAL_MVP (deprecated upstream, still typed): a paid 守护 purchase; goods_price in gold. */
 export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
@@ -12,7 +12,9 @@ export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
   const order = num(d.order_id)
   return {
     type: 'mvp',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: order ? eventId('bilibili', 'mvp', order) : hashedEventId('bilibili', 'mvp', num(d.uid), num(d.goods_id), ts),
     action: str(d.action),
     uid: num(d.uid),
@@ -27,6 +29,5 @@ export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
     duration: 0,
     timestamp: ts,
     timestampNormalized: ts * 1000,
-    read: false,
   } satisfies Mvp
 }

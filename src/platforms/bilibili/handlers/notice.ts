@@ -1,7 +1,7 @@
 import type { EffectMessage, Notice, RoomMetaUpdate } from '@laplace.live/event-types'
 import { eventId, hashedEventId } from '../../../events'
 import { arr, isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler, minuteBucket } from '../handler'
+import { type CmdHandler, minuteBucket } from '../handler'
 import { NO_MEDAL, medalFromUinfo } from '../medal'
 
 /** COMMON_NOTICE_DANMAKU: a system notice made of styled text/image segments. */
@@ -13,7 +13,9 @@ export const handleCommonNotice: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'notice',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'notice', ctx.roomId, text, minuteBucket(ctx)),
     uid: 0,
     username: '',
@@ -22,7 +24,6 @@ export const handleCommonNotice: CmdHandler = (msg, ctx) => {
     message: text,
     messageRaw: segments,
     terminals: arr(d.terminals).map((t) => num(t)),
-    read: false,
   } satisfies Notice
 }
 
@@ -36,7 +37,9 @@ export const handleEffectDanmaku: CmdHandler = (msg, ctx) => {
   const senderBase = obj(sender.base)
   return {
     type: 'effect-message',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: str(msg.msg_id) ? eventId('bilibili', 'effect', str(msg.msg_id)) : hashedEventId('bilibili', 'effect', num(sender.uid), sent, str(goods.text)),
     uid: num(sender.uid),
     username: str(senderBase.name),
@@ -46,7 +49,6 @@ export const handleEffectDanmaku: CmdHandler = (msg, ctx) => {
     messageRaw: {
       action: str(goods.action), img: str(goods.img), name: str(goods.name), num: str(goods.num), prefix: str(goods.prefix), text: str(goods.text),
     },
-    read: false,
     avatar: str(senderBase.face),
     guardType: num(obj(sender.guard).level),
     medal: sender.medal ? medalFromUinfo(sender.medal) : NO_MEDAL,
@@ -61,7 +63,9 @@ export const handleRoomMeta: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'room-meta-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'room-meta', ctx.roomId, num(d.fans), num(d.fans_club)),
     uid: 0,
     username: '',
@@ -70,6 +74,5 @@ export const handleRoomMeta: CmdHandler = (msg, ctx) => {
     message: '',
     fans: num(d.fans),
     fansclub: num(d.fans_club),
-    read: false,
   } satisfies RoomMetaUpdate
 }

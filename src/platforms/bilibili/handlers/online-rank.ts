@@ -3,7 +3,7 @@ import type { OnlineRankUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { OnlineRankV3Schema } from '../../../gen/bilibili/online_rank_v3_pb'
 import { arr, need, num, obj, str } from '../fields'
-import { base, type CmdHandler, type HandlerContext } from '../handler'
+import type { CmdHandler, HandlerContext } from '../handler'
 import { pbBytes, u64 } from './pb-payload'
 
 type Entry = OnlineRankUpdate['list'][number]
@@ -31,7 +31,9 @@ function rankEvent(ctx: HandlerContext, rankType: string, list: Entry[]): Online
   const now = ctx.now()
   return {
     type: 'online-rank-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     // The snapshot itself is the identity: the same board seen twice is one event.
     id: hashedEventId('bilibili', 'rank', ctx.roomId, rankType, list.map((e) => `${e.rank}:${e.uid}:${e.score}`).join(',')),
     uid: 0,
@@ -40,6 +42,5 @@ function rankEvent(ctx: HandlerContext, rankType: string, list: Entry[]): Online
     timestampNormalized: now,
     message: rankType,
     list,
-    read: false,
   } satisfies OnlineRankUpdate
 }

@@ -1,7 +1,7 @@
 import type { RedEnvelopeResult, RedEnvelopeStart } from '@laplace.live/event-types'
 import { bilibiliGoldToCny, eventId } from '../../../events'
 import { arr, isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 
 /** rp_type 1 = gift red envelope: `total_price` is the 80 % raffled off; the sender paid /0.8. */
 const RP_TYPE_GIFT = 1
@@ -21,7 +21,9 @@ export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
   const start = num(d.start_time) || num(d.current_time)
   return {
     type: 'red-envelope-start',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: eventId('bilibili', 'red-envelope', num(d.lot_id)),
     uid: num(d.sender_uid),
     username: str(d.sender_name),
@@ -39,7 +41,6 @@ export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
     message: str(d.danmu),
     timestamp: start,
     timestampNormalized: start * 1000,
-    read: false,
   } satisfies RedEnvelopeStart
 }
 
@@ -50,7 +51,9 @@ export const handleRedPocketWinners: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'red-envelope-result',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: eventId('bilibili', 'red-envelope-result', num(d.lot_id)),
     uid: 0,
     username: '',
@@ -61,6 +64,5 @@ export const handleRedPocketWinners: CmdHandler = (msg, ctx) => {
     rewards: obj(d.awards) as RedEnvelopeResult['rewards'],
     // Prizes are paid out of the envelope already counted at start: never money again.
     priceNormalized: 0,
-    read: false,
   } satisfies RedEnvelopeResult
 }

@@ -1,7 +1,7 @@
 import type { OnlineUpdate, WatchedUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 
 /**
  * Audience counters. They carry no time or id; the value itself identifies the state, so the
@@ -14,7 +14,9 @@ export const handleWatchedChange: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'watched-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'watched', ctx.roomId, watched),
     uid: 0,
     username: '',
@@ -22,7 +24,6 @@ export const handleWatchedChange: CmdHandler = (msg, ctx) => {
     watched,
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies WatchedUpdate
 }
 
@@ -35,7 +36,9 @@ export const handleOnlineRankCount: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'online-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'online', ctx.roomId, count, online),
     uid: 0,
     username: '',
@@ -44,6 +47,5 @@ export const handleOnlineRankCount: CmdHandler = (msg, ctx) => {
     online,
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies OnlineUpdate
 }

@@ -1,21 +1,22 @@
 import type { LiveCutoff, LiveWarning, RoomMuteOff, RoomMuteOn, RoomNameUpdate } from '@laplace.live/event-types'
 import { hashedEventId } from '../../../events'
 import { num, obj, str } from '../fields'
-import { base, type CmdHandler, minuteBucket } from '../handler'
+import { type CmdHandler, minuteBucket } from '../handler'
 
 /** WARNING / CUT_OFF: moderation of the stream itself; top-level `msg`, no time. */
 export const handleWarning: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'live-warning',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'warning', ctx.roomId, str(msg.msg), minuteBucket(ctx)),
     uid: num(msg.roomid, ctx.roomId),
     username: '',
     message: str(msg.msg),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies LiveWarning
 }
 
@@ -23,14 +24,15 @@ export const handleCutOff: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'live-cutoff',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'cutoff', ctx.roomId, str(msg.msg), minuteBucket(ctx)),
     uid: num(msg.roomid, ctx.roomId),
     username: '',
     message: str(msg.msg),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies LiveCutoff
 }
 
@@ -40,7 +42,9 @@ export const handleRoomChange: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'room-name-update',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'room-change', ctx.roomId, str(d.title), num(d.area_id), num(d.parent_area_id)),
     uid: 0,
     username: '',
@@ -49,7 +53,6 @@ export const handleRoomChange: CmdHandler = (msg, ctx) => {
     parentArea: str(d.parent_area_name),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies RoomNameUpdate
 }
 
@@ -58,7 +61,9 @@ export const handleSilentOn: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'room-mute-on',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'silent-on', ctx.roomId, str(d.type), num(d.level), num(d.second), minuteBucket(ctx)),
     uid: 0,
     username: '',
@@ -68,7 +73,6 @@ export const handleSilentOn: CmdHandler = (msg, ctx) => {
     muteLength: num(d.second),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies RoomMuteOn
 }
 
@@ -77,7 +81,9 @@ export const handleSilentOff: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'room-mute-off',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'silent-off', ctx.roomId, minuteBucket(ctx)),
     uid: 0,
     username: '',
@@ -87,6 +93,5 @@ export const handleSilentOff: CmdHandler = (msg, ctx) => {
     muteLength: num(d.second),
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies RoomMuteOff
 }

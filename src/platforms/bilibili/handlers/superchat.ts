@@ -1,7 +1,7 @@
 import type { SuperChat, SuperChatDelete } from '@laplace.live/event-types'
 import { eventId, hashedEventId } from '../../../events'
 import { arr, isNum, need, num, obj, str } from '../fields'
-import { base, type CmdHandler } from '../handler'
+import type { CmdHandler } from '../handler'
 import { medalFromObject } from '../medal'
 
 /**
@@ -20,7 +20,9 @@ export const handleSuperChat: CmdHandler = (msg, ctx) => {
   const trans = str(d.message_trans) || str(d.message_jpn)
   const event = {
     type: 'superchat',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: scId ? eventId('bilibili', 'sc', scId) : hashedEventId('bilibili', 'sc', num(d.uid), start, str(d.message)),
     uid: num(d.uid),
     username: str(user.uname),
@@ -44,7 +46,6 @@ export const handleSuperChat: CmdHandler = (msg, ctx) => {
     scName: str(gift.gift_name, '醒目留言'),
     scAmount: num(gift.num, 1),
     medal: medalFromObject(d.medal_info),
-    read: false,
     deleted: false,
   } satisfies SuperChat
   return event
@@ -57,13 +58,14 @@ export const handleSuperChatDelete: CmdHandler = (msg, ctx) => {
   const now = ctx.now()
   return {
     type: 'superchat-delete',
-    ...base(ctx),
+    origin: ctx.roomId,
+    originIdx: 0,
+    read: false,
     id: hashedEventId('bilibili', 'sc-delete', ctx.roomId, ids.join(',')),
     uid: 0,
     username: '',
     scIds: ids,
     timestamp: now,
     timestampNormalized: now,
-    read: false,
   } satisfies SuperChatDelete
 }
