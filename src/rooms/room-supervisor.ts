@@ -152,7 +152,8 @@ export class RoomSupervisor {
 
   /** Run one session; if it ignores its aborted signal, give up on it after a grace period. */
   private async runSession(ac: AbortController): Promise<SessionEnd> {
-    const session = this.opts.connector.session(this.opts.room, this.hooks(ac), ac.signal, this.log)
+    const gate = { open: true }
+    const session = this.opts.connector.session(this.opts.room, this.hooks(ac, gate), ac.signal, this.log)
     const grace = this.opts.abortGraceMs ?? 5000
     const abandoned = new Promise<SessionEnd>((resolve) => {
       ac.signal.addEventListener('abort', () => {
@@ -162,14 +163,23 @@ export class RoomSupervisor {
         }, grace).unref?.()
       }, { once: true })
     })
-    return Promise.race([session, abandoned])
+    try {
+      return await Promise.race([session, abandoned])
+    } finally {
+      gate.open = false
+    }
   }
 
-  private hooks(ac: AbortController): SessionHooks {
+  /**
+   * What a session reports through. Events are taken until the session has ended (or been
+   * abandoned), not only until its abort: a connector finishes the frames it received before the
+   * abort (they may hold a gift) on its way out.
+   */
+  private hooks(ac: AbortController, gate: { open: boolean }): SessionHooks {
     this.lastAlive = this.now()
     return {
       emit: (event: LefEvent) => {
-        if (ac.signal.aborted) return
+        if (!gate.open) return
         this.status.events++
         this.status.lastEventAt = this.now()
         this.opts.bus.publish(event)

@@ -153,6 +153,28 @@ describe('RoomSupervisor', () => {
     expect(s.status.state).toBe('stopped')
   })
 
+  test('frames received before an abort still deliver their events on the way out; nothing after the session ended', async () => {
+    const bus = new LocalEventBus()
+    const got: string[] = []
+    bus.subscribe((e) => got.push(e.id))
+    let lateHooks: SessionHooks | undefined
+    const connector = scriptedConnector(async (hooks, signal) => {
+      lateHooks = hooks
+      await untilAborted(signal)
+      // A gift queued before the abort is handled after it, as a connector's queue does.
+      await Bun.sleep(5)
+      hooks.emit(messageEvent(7))
+      return { kind: 'aborted' }
+    })
+    const s = new RoomSupervisor({ room, connector, bus, log: silentLog, restartWaitMs: 10 })
+    s.start()
+    await waitFor(() => lateHooks !== undefined)
+    await s.stop()
+    expect(got).toEqual(['msg-7'])
+    lateHooks!.emit(messageEvent(8))
+    expect(got).toEqual(['msg-7'])
+  })
+
   test('one room failing does not touch another', async () => {
     const bus = new LocalEventBus()
     const got: string[] = []
