@@ -1,3 +1,5 @@
+import type WebSocket from 'ws'
+
 /**
  * Runs socket callbacks in order, in time slices, yielding to the event loop between slices.
  *
@@ -82,4 +84,9 @@ export class SlicedQueue {
       this.head = 0
     }
   }
+}
+
+/** What a `ws` message holds, for `push`'s byte count. */
+export function rawDataBytes(data: WebSocket.RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength
 }

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { ConnectorError, type SessionEnd } from '../connector'
 import type { BilibiliCounters } from './counters'
 import { decodeMessage, encodePacket, PacketError, readPopularity } from './packet'
-import type { SlicedQueue } from '../sliced-queue'
+import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
 import { type AuthBody, AuthReplyCode, Operation } from './protocol'
 
 export interface SocketOptions {
@@ -94,7 +94,7 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     ws.on('message', (data: WebSocket.RawData) => {
       // Alive as soon as it arrives: the idle watchdog must not blame a queued frame.
       if (!settled) o.onFrame()
-      run(() => onData(data), frameBytes(data))
+      run(() => onData(data), rawDataBytes(data))
     })
 
     const onData = (data: WebSocket.RawData) => {
@@ -147,10 +147,6 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
       finish({ kind: 'closed', reason: why })
     }))
   })
-}
-
-function frameBytes(data: WebSocket.RawData): number {
-  return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength
 }
 
 function authCode(body: Uint8Array): number {

@@ -6,6 +6,7 @@ import { decodePushFrame, decodeResponse, encodeAck, FrameError, PayloadType } f
 import { Heartbeat } from './heartbeat'
 import type { NormalizeContext } from './normalize/context'
 import { dispatchMessage } from './normalize/dispatch'
+import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
 import { type ResumeState, updateResume } from './resume'
 import type { DouyinStats } from './stats'
 
@@ -21,6 +22,8 @@ export interface PushConnectionOptions {
   ctx: NormalizeContext
   stats: DouyinStats
   resume: ResumeState
+  /** Where the socket's callbacks run, in order and in time slices (see SlicedQueue). */
+  lane: SlicedQueue
 }
 
 /**
@@ -63,7 +66,12 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
       if (end instanceof ConnectorError) reject(end)
       else resolve(end)
     }
-    const onAbort = () => finish({ kind: 'aborted' })
+    // Every socket callback goes through the lane, so none overtakes a frame that arrived before it.
+    const run = (fn: () => void, bytes = 0) =>
+      o.lane.push(() => {
+        if (!settled) fn()
+      }, bytes)
+    const onAbort = () => run(() => finish({ kind: 'aborted' }))
     if (o.signal.aborted) return finish({ kind: 'aborted' })
     o.signal.addEventListener('abort', onAbort, { once: true })
 
@@ -85,8 +93,13 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
     })
 
     ws.on('message', (data, isBinary) => {
+      // Alive as soon as it arrives: the idle watchdog must not blame a queued frame.
       o.hooks.alive()
       o.stats.frames++
+      run(() => onFrame(data, isBinary), rawDataBytes(data))
+    })
+
+    const onFrame = (data: WebSocket.RawData, isBinary: boolean) => {
       if (!isBinary) {
         o.stats.frameErrors++
         o.log.warn('douyin: text frame on the push socket skipped')
@@ -114,12 +127,14 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
         if (err instanceof FrameError) o.log.warn({ bytes: bytes.length, err: err.message }, 'douyin: undecodable frame skipped')
         else o.log.error({ bytes: bytes.length, err }, 'douyin: unexpected error while handling a frame')
       }
-    })
+    }
 
-    ws.on('close', (code, reason) => finish({ kind: 'closed', reason: `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})` }))
-    ws.on('error', (err) => {
-      if (!opened) finish(new ConnectorError('NETWORK', `douyin push connect failed: ${err.message}`, undefined, { cause: err }))
-      else finish({ kind: 'closed', reason: `socket error: ${err.message}` })
-    })
+    ws.on('close', (code, reason) => run(() => finish({ kind: 'closed', reason: `socket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})` })))
+    ws.on('error', (err) =>
+      run(() => {
+        if (!opened) finish(new ConnectorError('NETWORK', `douyin push connect failed: ${err.message}`, undefined, { cause: err }))
+        else finish({ kind: 'closed', reason: `socket error: ${err.message}` })
+      }),
+    )
   })
 }

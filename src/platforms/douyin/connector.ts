@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { eventId, type RoomKey } from '../../events'
 import { type Connector, ConnectorError, type SessionEnd, type SessionHooks } from '../connector'
 import { resolveRoom } from './api'
+import { SlicedQueue } from '../sliced-queue'
 import { runPushConnection } from './client'
 import { baseFields } from './normalize/base'
 import { type DouyinEvent, type NormalizeContext, originOf } from './normalize/context'
@@ -52,6 +53,8 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
   const sharedSigner: DouyinSigner | undefined =
     options.signer ?? (options.signServer ? createSignServerSigner({ url: options.signServer, fetch: doFetch }) : undefined)
   const stats = createDouyinStats()
+  // The sockets' callbacks of every room of this connector, run in order and in time slices.
+  const lane = new SlicedQueue(() => stats.frameErrors++)
   const rooms = new Map<string, RoomState>()
   let warnedNoCookie = false
 
@@ -144,6 +147,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
           ctx,
           stats,
           resume: st.resume,
+          lane,
         })
         if (end.kind === 'offline') st.live = false
         return end

@@ -7,6 +7,7 @@ import { checkAlive } from './check-alive'
 import { createEulerSignProvider } from './euler-sign-provider'
 import { createCounters, createNormalizer, GiftStreakTracker, type Normalizer, type NormalizeCounters } from './normalize'
 import { resolveOptions, type TikTokConnectorOptions } from './options'
+import { SlicedQueue } from '../sliced-queue'
 import { createTransportCounters, runPushSocket, type TransportCounters } from './push-client'
 import type { SignProvider } from './sign-provider'
 import { withRequestTimeout } from '../http/request-timeout'
@@ -38,6 +39,8 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
     })
   const counters = createCounters()
   const transport = createTransportCounters()
+  // The sockets' callbacks of every room of this connector, run in order and in time slices.
+  const lane = new SlicedQueue(() => transport.badFrames++)
   // Per room and across sessions: a streak's end frame may arrive on the next connection.
   const streaksByRoom = new Map<string, GiftStreakTracker>()
 
@@ -103,6 +106,7 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
         signal,
         log,
         counters: transport,
+        lane,
         ...(opts.timers ? { timers: opts.timers } : {}),
         onOpen: () => {
           log.info({ roomId }, 'tiktok push socket connected')

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
+import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
 import type { ProtoMessageFetchResult } from '../../gen/tiktok/push_pb'
 import { ConnectorError } from '../connector'
 import { decodeFrame, encodeAck, encodeEnterRoom, encodeHeartbeat, TikTokFrameError } from './frame-codec'
@@ -33,6 +34,8 @@ export interface PushSocketOptions {
   onOpen(): void
   /** Any frame arrived (feeds the idle watchdog). */
   onFrame(): void
+  /** Where the socket's callbacks run, in order and in time slices (see SlicedQueue). */
+  lane: SlicedQueue
   /** A decoded batch. Return true to stop: the live ended. */
   onResult(result: ProtoMessageFetchResult): boolean
 }
@@ -91,7 +94,12 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
       if (end instanceof Error) reject(end)
       else resolve(end)
     }
-    const onAbort = () => finish({ kind: 'aborted' })
+    // Every socket callback goes through the lane, so none overtakes a frame that arrived before it.
+    const run = (fn: () => void, bytes = 0) =>
+      opts.lane.push(() => {
+        if (!settled) fn()
+      }, bytes)
+    const onAbort = () => run(() => finish({ kind: 'aborted' }))
     opts.signal.addEventListener('abort', onAbort)
 
     const send = (bytes: Uint8Array) => {
@@ -128,8 +136,13 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
 
     ws.on('message', (data) => {
       if (settled) return
+      // Alive as soon as it arrives: the idle watchdog must not blame a queued frame.
       counters.frames++
       opts.onFrame()
+      run(() => onData(data), rawDataBytes(data))
+    })
+
+    const onData = (data: WebSocket.RawData) => {
       let decoded
       try {
         decoded = decodeFrame(toBytes(data))
@@ -157,13 +170,15 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
         log.error({ err: (err as Error).message }, 'tiktok batch handling failed; skipped')
       }
       if (ended) finish({ kind: 'stream-ended' })
-    })
+    }
 
-    ws.on('error', (err) => {
-      if (!opened) finish(new ConnectorError('NETWORK', `tiktok push socket failed: ${err.message}`, undefined, { cause: err }))
-      else log.warn({ err: err.message }, 'tiktok push socket error')
-    })
+    ws.on('error', (err) =>
+      run(() => {
+        if (!opened) finish(new ConnectorError('NETWORK', `tiktok push socket failed: ${err.message}`, undefined, { cause: err }))
+        else log.warn({ err: err.message }, 'tiktok push socket error')
+      }),
+    )
 
-    ws.on('close', (code, reason) => finish({ kind: 'closed', reason: `code ${code}${reason.length ? ` ${reason.toString()}` : ''}` }))
+    ws.on('close', (code, reason) => run(() => finish({ kind: 'closed', reason: `code ${code}${reason.length ? ` ${reason.toString()}` : ''}` })))
   })
 }

@@ -96,6 +96,25 @@ describe('bilibili connector against the simulator', () => {
     expect(await second).toEqual({ kind: 'aborted' })
   })
 
+  test('a gift sent right before the server drops the socket is emitted before the session ends', async () => {
+    sim = await startBilibiliSim()
+    const connector = connectorFor(sim)
+    const rec = recordHooks()
+    const { log } = captureLog()
+    let eventsAtEnd = -1
+    const ended = connector.session(room(String(sim.roomId)), rec.hooks, new AbortController().signal, log).then((end) => {
+      eventsAtEnd = rec.events.length
+      return end
+    })
+    await waitFor(() => sim!.openSockets === 1)
+    // Frame and close arrive together: the close is queued behind the frame, never ahead of it.
+    sim.send(bml('SEND_GIFT', '小花花_not_same_badge.json'), bml('SUPER_CHAT_MESSAGE', 'normal.json'))
+    sim.drop()
+    expect((await ended).kind).toBe('closed')
+    expect(eventsAtEnd).toBe(2)
+    expect(rec.events.map((e) => e.type)).toEqual(['gift', 'superchat'])
+  })
+
   test('-352 once: WBI keys are refreshed and getDanmuInfo retried', async () => {
     sim = await startBilibiliSim({ riskControlOnce: true })
     const connector = connectorFor(sim)
