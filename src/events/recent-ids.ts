@@ -28,15 +28,18 @@ export class RecentIds {
 
   /** True the first time an id is seen (and remembers it). */
   add(id: string): boolean {
-    if (this.ids.has(id)) return false
+    // One hash lookup instead of has() then add(): the size says whether the id was new.
+    const ids = this.ids
+    const before = ids.size
+    ids.add(id)
+    if (ids.size === before) return false
     if (this.ring.length < this.capacity) {
       this.ring.push(id)
     } else {
-      this.ids.delete(this.ring[this.next]!)
+      ids.delete(this.ring[this.next]!)
       this.ring[this.next] = id
       this.next = (this.next + 1) % this.capacity
     }
-    this.ids.add(id)
     return true
   }
 }
