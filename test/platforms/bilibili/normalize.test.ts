@@ -375,3 +375,25 @@ describe('ids are deterministic', () => {
     expect(idsB).toEqual(idsA)
   })
 })
+
+describe('event key order', () => {
+  // Stored `data` and bridge payloads are JSON.stringify'd events: the key order is part of what
+  // clients see, so it must not move when handlers change how they build events.
+  test('every fixture event starts with type, origin, originIdx, read and ends with platform, room', () => {
+    const dir = fixturePath('bilibili', 'blive-message-listener')
+    const { normalizer } = makeNormalizer()
+    const events: LefEvent[] = []
+    for (const cmd of readdirSync(dir)) {
+      if (cmd === 'LICENSE' || cmd === 'INTERACT_WORD_V2') continue
+      for (const f of readdirSync(`${dir}/${cmd}`)) events.push(...normalizer.fromCommand(bml(cmd, f)))
+    }
+    expect(events.length).toBeGreaterThanOrEqual(25)
+    for (const e of events) {
+      const keys = Object.keys(e)
+      expect(keys.slice(0, 4)).toEqual(['type', 'origin', 'originIdx', 'read'])
+      expect(keys.slice(-2)).toEqual(['platform', 'room'])
+      expect(e.read).toBe(false)
+      expect(e.originIdx).toBe(0)
+    }
+  })
+})
