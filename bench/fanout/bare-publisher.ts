@@ -1,5 +1,6 @@
 import type { ServerWebSocket } from 'bun'
-import { fanoutEvent, FANOUT_ROOM_BASE, wallNow, type PublishDone, type PublishRequest } from './event'
+import { fanoutEvent, wallNow } from './event'
+import { servePublishRequests } from './paced-publisher'
 
 /**
  * The fan-out baseline: the least a Bun server can do to deliver the same events to the same
@@ -46,33 +47,14 @@ const server = Bun.serve<{ room: string }>({
   },
 })
 
-async function publish(req: PublishRequest): Promise<PublishDone> {
-  const perRoom = new Array<number>(req.rooms).fill(0)
-  const total = Math.round(req.rate * req.seconds)
-  const t0 = wallNow()
-  let n = 0
-  let lateTicks = 0
-  while (n < total) {
-    const due = Math.min(total, Math.floor(((wallNow() - t0) * req.rate) / 1000))
-    if (due - n > req.rate / 100) lateTicks++
-    for (; n < due; n++) {
-      const r = n % req.rooms
-      perRoom[r]!++
-      const event = fanoutEvent(n, FANOUT_ROOM_BASE + r, wallNow())
-      const json = JSON.stringify(event)
-      const room = String(FANOUT_ROOM_BASE + r)
-      server.publish(room, json)
-      const subs = sse.get(room)
-      if (subs) {
-        const bytes = enc.encode(`event: message\nid: ${event.id}\ndata: ${json}\n\n`)
-        for (const c of subs) c.enqueue(bytes)
-      }
-    }
-    await Bun.sleep(1)
+servePublishRequests((n, r) => {
+  const event = fanoutEvent(n, r, wallNow())
+  const json = JSON.stringify(event)
+  const room = String(r)
+  server.publish(room, json)
+  const subs = sse.get(room)
+  if (subs) {
+    const bytes = enc.encode(`event: message\nid: ${event.id}\ndata: ${json}\n\n`)
+    for (const c of subs) c.enqueue(bytes)
   }
-  return { kind: 'published', total, perRoom, lateTicks, seconds: (wallNow() - t0) / 1000 }
-}
-
-process.on('message', (m: PublishRequest) => {
-  if (m.kind === 'publish') void publish(m).then((done) => process.send?.(done))
 })
