@@ -86,6 +86,25 @@ export class SlicedQueue {
   }
 }
 
+/**
+ * One socket's way into its connector's queue: callbacks keep their arrival order and are
+ * skipped once `open()` is false (the session has settled; nothing more from that socket may
+ * reach the supervisor). A callback that throws is logged through `onError` (the session's
+ * log) and counted by the queue.
+ */
+export function socketLane(queue: SlicedQueue, open: () => boolean, onError: (err: unknown) => void) {
+  return (fn: () => void, bytes = 0): void =>
+    queue.push(() => {
+      if (!open()) return
+      try {
+        fn()
+      } catch (err) {
+        onError(err)
+        throw err
+      }
+    }, bytes)
+}
+
 /** What a `ws` message holds, for `push`'s byte count. */
 export function rawDataBytes(data: WebSocket.RawData): number {
   return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength

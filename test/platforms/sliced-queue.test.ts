@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { SlicedQueue } from '../../src/platforms/sliced-queue'
+import { SlicedQueue, socketLane } from '../../src/platforms/sliced-queue'
 
 const busy = (ms: number) => {
   const end = performance.now() + ms
@@ -51,5 +51,30 @@ describe('SlicedQueue', () => {
     expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => i))
     expect(q.length).toBe(10)
     expect(q.queuedBytes).toBe(1000)
+  })
+
+  test('socketLane: callbacks queued before the socket settled are skipped once it has; a throw is logged and counted', async () => {
+    const counted: unknown[] = []
+    const q = new SlicedQueue((err) => counted.push(err))
+    let open = true
+    const logged: unknown[] = []
+    const run = socketLane(q, () => open, (err) => logged.push(err))
+    const seen: string[] = []
+    run(() => seen.push('frame 1'))
+    run(() => {
+      seen.push('close')
+      open = false
+    })
+    run(() => seen.push('frame after close'))
+    await Bun.sleep(5)
+    expect(seen).toEqual(['frame 1', 'close'])
+    open = true
+    run(() => {
+      throw new Error('handler bug')
+    })
+    await Bun.sleep(5)
+    expect((logged[0] as Error).message).toBe('handler bug')
+    expect(counted).toEqual(logged)
+    expect(q.failures).toBe(1)
   })
 })

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { ConnectorError, type SessionEnd } from '../connector'
 import type { BilibiliCounters } from './counters'
 import { decodeMessage, encodePacket, PacketError, readPopularity } from './packet'
-import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
+import { rawDataBytes, type SlicedQueue, socketLane } from '../sliced-queue'
 import { type AuthBody, AuthReplyCode, Operation } from './protocol'
 
 export interface SocketOptions {
@@ -46,15 +46,7 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     let heartbeat: ReturnType<typeof setInterval> | undefined
 
     // Every callback goes through the lane, so none overtakes a frame that arrived before it.
-    const run = (fn: () => void, bytes = 0) =>
-      o.lane.push(() => {
-        try {
-          fn()
-        } catch (err) {
-          o.log.error({ err }, 'bilibili: socket callback failed')
-          throw err
-        }
-      }, bytes)
+    const run = socketLane(o.lane, () => !settled, (err) => o.log.error({ err }, 'bilibili: socket callback failed'))
     const later = (fn: () => void) => () => run(fn)
     const authTimer = setTimeout(later(() => fail(new ConnectorError('PROTOCOL', `no auth reply within ${o.authTimeoutMs} ms`))), o.authTimeoutMs)
 
@@ -98,8 +90,6 @@ export function runSocket(o: SocketOptions): Promise<SessionEnd> {
     })
 
     const onData = (data: WebSocket.RawData) => {
-      // After an abort or failure nothing more from this socket may reach the supervisor.
-      if (settled) return
       const buf = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data
       let packets
       try {

@@ -6,7 +6,7 @@ import { decodePushFrame, decodeResponse, encodeAck, FrameError, PayloadType } f
 import { Heartbeat } from './heartbeat'
 import type { NormalizeContext } from './normalize/context'
 import { dispatchMessage } from './normalize/dispatch'
-import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
+import { rawDataBytes, type SlicedQueue, socketLane } from '../sliced-queue'
 import { type ResumeState, updateResume } from './resume'
 import type { DouyinStats } from './stats'
 
@@ -67,10 +67,7 @@ export function runPushConnection(o: PushConnectionOptions): Promise<SessionEnd>
       else resolve(end)
     }
     // Every socket callback goes through the lane, so none overtakes a frame that arrived before it.
-    const run = (fn: () => void, bytes = 0) =>
-      o.lane.push(() => {
-        if (!settled) fn()
-      }, bytes)
+    const run = socketLane(o.lane, () => !settled, (err) => o.log.error({ err }, 'douyin: socket callback failed'))
     const onAbort = () => run(() => finish({ kind: 'aborted' }))
     if (o.signal.aborted) return finish({ kind: 'aborted' })
     o.signal.addEventListener('abort', onAbort, { once: true })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
-import { rawDataBytes, type SlicedQueue } from '../sliced-queue'
+import { rawDataBytes, type SlicedQueue, socketLane } from '../sliced-queue'
 import type { ProtoMessageFetchResult } from '../../gen/tiktok/push_pb'
 import { ConnectorError } from '../connector'
 import { decodeFrame, encodeAck, encodeEnterRoom, encodeHeartbeat, TikTokFrameError } from './frame-codec'
@@ -95,10 +95,7 @@ export function runPushSocket(opts: PushSocketOptions): Promise<PushSocketEnd> {
       else resolve(end)
     }
     // Every socket callback goes through the lane, so none overtakes a frame that arrived before it.
-    const run = (fn: () => void, bytes = 0) =>
-      opts.lane.push(() => {
-        if (!settled) fn()
-      }, bytes)
+    const run = socketLane(opts.lane, () => !settled, (err) => log.error({ err }, 'tiktok: socket callback failed'))
     const onAbort = () => run(() => finish({ kind: 'aborted' }))
     opts.signal.addEventListener('abort', onAbort)
 
