@@ -3,6 +3,7 @@ import { brotliCompressSync, constants as zc } from 'node:zlib'
 import { decodeMessage, encodePacket } from '../../src/platforms/bilibili/packet'
 import { Operation, ProtocolVersion } from '../../src/platforms/bilibili/protocol'
 import { ScriptedRoom } from '../../test/sim/bilibili/scripted-room'
+import { heartbeatReply } from '../../test/sim/bilibili/sim'
 
 /**
  * A Bilibili that serves any number of rooms at once, for load: every room id is a live room
@@ -112,9 +113,7 @@ export function startRoomsSim(): RoomsSim {
             sockets.set(auth.roomid, ws)
             stats.authed = sockets.size
           } else if (pkt.op === Operation.Heartbeat) {
-            const head = encodePacket(Operation.HeartbeatReply, new Uint8Array(4), ProtocolVersion.Heartbeat, 0)
-            new DataView(head.buffer).setUint32(16, 2466)
-            ws.send(Buffer.concat([head, pkt.body]))
+            ws.send(heartbeatReply(2466, pkt.body))
           }
         }
       },

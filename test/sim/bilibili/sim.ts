@@ -85,6 +85,16 @@ interface SocketData {
   protover: number
 }
 
+/**
+ * The server's heartbeat reply: popularity as a u32 body, then the client's heartbeat body
+ * echoed. Real quirk: the declared length (20) excludes the echoed body that follows.
+ */
+export function heartbeatReply(popularity: number, echoed: Uint8Array): Uint8Array {
+  const head = encodePacket(Operation.HeartbeatReply, new Uint8Array(4), ProtocolVersion.Heartbeat, 0)
+  new DataView(head.buffer).setUint32(16, popularity)
+  return Buffer.concat([head, echoed])
+}
+
 export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<BilibiliSim> {
   const roomId = opts.roomId ?? 21452505
   const shortId = opts.shortId ?? 0
@@ -237,10 +247,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
 
   function onHeartbeat(ws: ServerWebSocket<SocketData>, body: Uint8Array): void {
     stats.heartbeats++
-    // Real quirk: the declared length (20) excludes the echoed client body that follows.
-    const head = encodePacket(Operation.HeartbeatReply, new Uint8Array(4), ProtocolVersion.Heartbeat, 0)
-    new DataView(head.buffer).setUint32(16, opts.popularity ?? 2466)
-    ws.send(Buffer.concat([head, body]))
+    ws.send(heartbeatReply(opts.popularity ?? 2466, body))
   }
 
   const frameFor = (inner: Uint8Array, requested: number): Uint8Array => {
