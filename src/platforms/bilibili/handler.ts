@@ -11,6 +11,11 @@ export interface HandlerContext {
   now(): number
   /** LIVE / PREPARING report the room's live state here. */
   setLive(live: boolean): void
+  /**
+   * True the first time `key` comes up in `minute` (a minuteBucket; it is remembered until a
+   * later minute comes up); false for a repeat, which is counted as a duplicate.
+   */
+  firstInMinute(minute: number, key: string): boolean
 }
 
 /**

@@ -105,16 +105,25 @@ export interface NormalizerOptions {
 
 const decoder = new TextDecoder()
 
+// Keys remembered for the current minute at most (firstInMinute); past it repeats are let
+// through to the id-based duplicate filters.
+const MINUTE_KEYS = 100_000
+
 /** op 5 bodies → LefEvents. Never throws: bad input is counted and logged. */
 export class Normalizer {
   private readonly ctx: HandlerContext
   private readonly recent: RecentIds
   private readonly room: string
+  private minute = -1
+  private readonly minuteKeys = new Set<string>()
 
   constructor(private readonly opts: NormalizerOptions) {
     this.room = String(opts.roomId)
     this.recent = opts.recent ?? new RecentIds()
-    this.ctx = { roomId: opts.roomId, anchorUid: opts.anchorUid, now: opts.now, setLive: opts.setLive }
+    this.ctx = {
+      roomId: opts.roomId, anchorUid: opts.anchorUid, now: opts.now, setLive: opts.setLive,
+      firstInMinute: (minute, key) => this.firstInMinute(minute, key),
+    }
   }
 
   /** One op 5 packet body (JSON). */
@@ -178,6 +187,25 @@ export class Normalizer {
     }
     c.events += events.length
     return events
+  }
+
+  private firstInMinute(minute: number, key: string): boolean {
+    if (minute !== this.minute) {
+      // An earlier minute (the clock stepped back) is not tracked: let it through.
+      if (minute < this.minute) return true
+      this.minute = minute
+      this.minuteKeys.clear()
+    }
+    const keys = this.minuteKeys
+    const before = keys.size
+    if (before >= MINUTE_KEYS) return !keys.has(key) || this.repeat()
+    keys.add(key)
+    return keys.size > before || this.repeat()
+  }
+
+  private repeat(): false {
+    this.opts.counters.duplicates++
+    return false
   }
 
   /** A cmd without a handler: known and ignored, or unknown (logged the first time). */

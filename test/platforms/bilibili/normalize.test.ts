@@ -287,6 +287,34 @@ describe('interactions and status', () => {
     expect(one(bml('LIKE_INFO_V3_UPDATE', 'normal.json'), 'likes-update').likes).toBe(11391)
   })
 
+  test("LIKE_INFO_V3_CLICK: a viewer's further likes in the same minute are one event, counted as duplicates; the next minute is a new event", () => {
+    let now = 1_764_000_000_000 // 20:00:00.000 UTC, the start of a minute
+    const { normalizer, counters } = makeNormalizer({ now: () => now })
+    const like = bml('LIKE_INFO_V3_CLICK', 'normal.json')
+    const other = structuredClone(like) as { data: { uid: number } }
+    other.data.uid += 1
+    const first = normalizer.fromCommand(like)
+    expect(first.map((e) => e.type)).toEqual(['like-click'])
+    // Thousands of other events in between: more than the id window of the duplicate filter.
+    const update = bml('LIKE_INFO_V3_UPDATE', 'normal.json') as { data: { click_count: number } }
+    for (let i = 0; i < 5000; i++) {
+      update.data.click_count = 20_000 + i
+      expect(normalizer.fromCommand(update)).toHaveLength(1)
+    }
+    now += 59_000
+    expect(normalizer.fromCommand(structuredClone(like))).toEqual([])
+    expect(normalizer.fromCommand(other).map((e) => e.type)).toEqual(['like-click'])
+    const duplicatesBefore = counters.duplicates
+    now += 1_000 // the next minute
+    const next = normalizer.fromCommand(structuredClone(like))
+    expect(next).toHaveLength(1)
+    expect(next[0]!.id).not.toBe(first[0]!.id)
+    expect(counters.duplicates).toBe(duplicatesBefore)
+    // A clock that steps back into the earlier minute is not deduplicated by minute.
+    now -= 30_000
+    expect(normalizer.fromCommand(structuredClone(other))).toEqual([])
+  })
+
   test('WATCHED_CHANGE and ONLINE_RANK_COUNT', () => {
     const w = one(bml('WATCHED_CHANGE', '24m.json'), 'watched-update')
     expect(w.watched).toBe(23970210)

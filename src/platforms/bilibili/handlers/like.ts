@@ -4,18 +4,24 @@ import { isNum, need, num, obj, str } from '../fields'
 import { type CmdHandler, minuteBucket } from '../handler'
 import { medalFromObject } from '../medal'
 
-/** LIKE_INFO_V3_CLICK: carries no time; one viewer's likes within a minute are one event. */
+/**
+ * LIKE_INFO_V3_CLICK: carries no time; one viewer's likes within a minute are one event. A
+ * viewer who keeps clicking sends a stream of these, further apart in a busy room than any
+ * window of recent ids reaches: the repeats are dropped here, before they are hashed, sent to
+ * clients, or cost the writer a COPY that fails on an id it already stored.
+ */
 export const handleLikeClick: CmdHandler = (msg, ctx) => {
   const d = obj(msg.data)
   need(isNum(d.uid), 'data.uid')
   const uid = num(d.uid)
   const now = ctx.now()
-  return {
+  const minute = minuteBucket(ctx)
+  const event = {
     type: 'like-click',
     origin: ctx.roomId,
     originIdx: 0,
     read: false,
-    id: hashedEventId('bilibili', 'like', ctx.roomId, uid, minuteBucket(ctx)),
+    id: hashedEventId('bilibili', 'like', ctx.roomId, uid, minute),
     uid,
     username: str(d.uname),
     avatar: str(obj(obj(d.uinfo).base).face),
@@ -25,6 +31,8 @@ export const handleLikeClick: CmdHandler = (msg, ctx) => {
     timestamp: now,
     timestampNormalized: now,
   } satisfies LikeClick
+  // Checked last, so a message that fails above does not use up the viewer's minute.
+  return ctx.firstInMinute(minute, `like:${uid}`) ? event : []
 }
 
 /** LIKE_INFO_V3_UPDATE: the room's total like count. */
