@@ -18,20 +18,32 @@ function num(n: number): string {
   return String(n)
 }
 
+// A row's line, kept on the row once built (a symbol key: invisible to drizzle and JSON).
+const LINE = Symbol('copyLine')
+type LinedRow = NewEventRow & { [LINE]?: string }
+
 /**
- * Rows in PostgreSQL's COPY text format (tab-separated, `\N` for null, one line each), in
- * COPY_COLUMNS order. JSON.stringify never emits a raw tab or line break, so `data` only ever
- * needs its backslashes doubled.
+ * One row in PostgreSQL's COPY text format (tab-separated, `\N` for null, newline-terminated),
+ * in COPY_COLUMNS order; built once per row and remembered. JSON.stringify never emits a raw tab
+ * or line break, so `data` only ever needs its backslashes doubled.
  */
+export function copyLine(row: NewEventRow): string {
+  const r = row as LinedRow
+  const cached = r[LINE]
+  if (cached !== undefined) return cached
+  const json = JSON.stringify(r.data)
+  const line = `${field(r.id)}\t${field(r.platform)}\t${field(r.room)}\t${num(r.origin)}\t${field(r.type)}\t${
+    r.uid === null || r.uid === undefined ? '\\N' : field(r.uid)
+  }\t${num(r.eventTime)}\t${num(r.receivedAt)}\t${r.paid ? 't' : 'f'}\t${num(r.priceNormalized ?? 0)}\t${
+    json.includes('\\') ? json.replaceAll('\\', '\\\\') : json
+  }\n`
+  r[LINE] = line
+  return line
+}
+
+/** Rows in COPY text format, one line each (see copyLine). */
 export function copyText(rows: readonly NewEventRow[]): string {
   let out = ''
-  for (const r of rows) {
-    const json = JSON.stringify(r.data)
-    out += `${field(r.id)}\t${field(r.platform)}\t${field(r.room)}\t${num(r.origin)}\t${field(r.type)}\t${
-      r.uid === null || r.uid === undefined ? '\\N' : field(r.uid)
-    }\t${num(r.eventTime)}\t${num(r.receivedAt)}\t${r.paid ? 't' : 'f'}\t${num(r.priceNormalized ?? 0)}\t${
-      json.includes('\\') ? json.replaceAll('\\', '\\\\') : json
-    }\n`
-  }
+  for (const r of rows) out += copyLine(r)
   return out
 }

@@ -7,6 +7,11 @@ import type { NewEventRow } from './schema'
 
 export interface WriterSink {
   insertRows(rows: NewEventRow[]): Promise<Set<string>>
+  /**
+   * Called as each row is queued: the sink may encode it then, while an earlier batch is in
+   * flight, instead of between batches while the database waits for the next one.
+   */
+  prepare?(row: NewEventRow): void
 }
 
 export interface EventWriterOptions {
@@ -100,6 +105,7 @@ export class EventWriter {
       this.drop(event, 'buffer full')
       return false
     }
+    this.opts.sink.prepare?.(row)
     this.queue.push(row)
     if (row.paid) this.paidQueued++
     this.accepted++

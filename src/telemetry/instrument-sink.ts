@@ -17,6 +17,7 @@ export interface SinkInstruments {
 export function instrumentSink(sink: WriterSink, inst: SinkInstruments): WriterSink {
   const now = inst.now ?? performance.now.bind(performance)
   return {
+    prepare: sink.prepare?.bind(sink),
     async insertRows(rows) {
       const started = now()
       const span = inst.tracer?.startSpan('db.insert events', {

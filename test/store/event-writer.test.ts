@@ -43,6 +43,18 @@ describe('EventWriter batching', () => {
     expect(w.stats).toMatchObject({ written: 7, duplicates: 1, buffered: 0, batches: 3, failures: 0 })
   })
 
+  test('each row is handed to the sink to prepare as it is queued, before any batch is written', async () => {
+    const prepared: string[] = []
+    const sink = { ...fakeSink(), prepare: (row: NewEventRow) => void prepared.push(row.id) }
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 500, flushMs: 10_000, maxBuffer: 100 })
+    w.write(giftEvent(1))
+    w.write(messageEvent(2))
+    expect(prepared).toEqual(['gift-1', 'msg-2'])
+    expect(sink.batches).toHaveLength(0)
+    await w.flush()
+    expect(sink.batches).toEqual([['gift-1', 'msg-2']])
+  })
+
   test('flushes a partial batch after flushMs', async () => {
     const sink = fakeSink()
     const w = new EventWriter({ sink, log: silentLog, batchSize: 500, flushMs: 20, maxBuffer: 100 })

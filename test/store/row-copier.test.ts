@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
-import { copyText } from '../../src/store/copy-text'
+import { copyLine, copyText } from '../../src/store/copy-text'
 import { openDatabase, type Database } from '../../src/store/db'
 import { isDataError, isUniqueViolation } from '../../src/store/errors'
 import { toEventRow } from '../../src/store/event-row'
@@ -26,6 +26,18 @@ describe('copyText', () => {
     expect(fields[8]).toBe('f')
     // JSON's own escapes (\n, \\, \") survive as text once COPY undoes the doubled backslashes.
     expect(JSON.parse(fields[10]!.replaceAll('\\\\', '\\')).message).toBe('line1\nline2 \\o/ "q"')
+  })
+
+  test('a row is encoded once: a line built when the row was queued is the line copied, and stays out of its keys and JSON', () => {
+    const row = toEventRow(giftEvent(7), 1_790_000_000_000)
+    const line = copyLine(row)
+    // Later changes to the row object do not re-encode it: the writer queues rows that never change.
+    row.room = 'changed'
+    expect(copyText([row])).toBe(line)
+    expect(copyLine(row)).toBe(line)
+    expect(line.split('\t')[2]).not.toBe('changed')
+    expect(Object.keys(row)).not.toContain('copyLine')
+    expect(JSON.stringify(row)).not.toContain('\t')
   })
 
   test('a non-finite number is refused, not written as NaN', () => {
@@ -105,6 +117,7 @@ describe('RowCopier on PostgreSQL', () => {
         copies++
         throw Object.assign(new Error('duplicate key value violates unique constraint'), { errno: '23505' })
       },
+      prepare: () => {},
       close: async () => {},
     }
     const store = new EventStore(database.db, racing)
