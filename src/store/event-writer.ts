@@ -88,9 +88,11 @@ export class EventWriter {
   private settled = 0
   private lastDropLog = 0
   private readonly now: () => number
+  private readonly maxBatchRows: number
 
   constructor(private readonly opts: EventWriterOptions) {
     this.now = opts.now ?? Date.now
+    this.maxBatchRows = opts.maxBatchRows ?? opts.batchSize * 10
   }
 
   /** Queue an event. Returns false (and counts it) if the buffer is full. */
@@ -105,7 +107,9 @@ export class EventWriter {
       this.drop(event, 'buffer full')
       return false
     }
-    this.opts.sink.prepare?.(row)
+    // Only rows up to the next batch (the queue still holds the one in flight) are prepared: a
+    // backlog (a slow or absent database) would hold each row twice, object and encoding.
+    if (this.queue.length < 2 * this.maxBatchRows && !this.stats.failing) this.opts.sink.prepare?.(row)
     this.queue.push(row)
     if (row.paid) this.paidQueued++
     this.accepted++
@@ -171,7 +175,7 @@ export class EventWriter {
   }
 
   private async drain(): Promise<void> {
-    const maxRows = this.opts.maxBatchRows ?? this.opts.batchSize * 10
+    const maxRows = this.maxBatchRows
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, maxRows)
       const started = this.now()

@@ -55,6 +55,22 @@ describe('EventWriter batching', () => {
     expect(sink.batches).toEqual([['gift-1', 'msg-2']])
   })
 
+  test('a backlog is not prepared: only rows up to the batch after the one in flight, and none while the database fails', async () => {
+    const prepared: string[] = []
+    const sink = { ...fakeSink(), prepare: (row: NewEventRow) => void prepared.push(row.id) }
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 2, maxBatchRows: 2, flushMs: 10_000, maxBuffer: 100, retryBaseMs: 5, retryCapMs: 5 })
+    sink.fail(new Error('connection refused'))
+    for (let i = 0; i < 6; i++) w.write(messageEvent(i))
+    expect(prepared).toEqual(['msg-0', 'msg-1', 'msg-2', 'msg-3'])
+    await Bun.sleep(20)
+    expect(w.stats.failing).toBe(true)
+    w.write(messageEvent(6))
+    expect(prepared).toHaveLength(4)
+    sink.fail(undefined)
+    await w.flush()
+    expect(w.stats).toMatchObject({ written: 7, buffered: 0 })
+  })
+
   test('flushes a partial batch after flushMs', async () => {
     const sink = fakeSink()
     const w = new EventWriter({ sink, log: silentLog, batchSize: 500, flushMs: 20, maxBuffer: 100 })
