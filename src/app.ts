@@ -167,7 +167,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, rooms, connectors, sse, bridge, redis: redisBus })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus })
 
   // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
   // Done before the port opens: a healthy /ping means start-up is complete (deployments send SIGTERM on that basis).

@@ -67,7 +67,7 @@ describe('metrics registry, parts wired by hand', () => {
     const writerStats: WriterStats = { written: 10, duplicates: 2, buffered: 7, failures: 3, dropped: 1, rejected: 0, batches: 4, lastBatchMs: 5, failing: true }
     const metrics = createMetrics({ version: '9.9.9' })
     metrics.watch({
-      bus, rooms, connectors, writer: { stats: writerStats },
+      bus, rooms, connectors, writer: { stats: writerStats }, store: { copyConflicts: 2 },
       sse: { stats: fanout({ clients: 2, cutOffs: 1, delivered: 30 }) },
       bridge: { stats: { ...fanout({ clients: 5, opened: 9 }), producers: 1, produced: 0, producerRejects: 4, badClientMessages: 0, authFailures: 6 } },
     })
@@ -96,6 +96,7 @@ describe('metrics registry, parts wired by hand', () => {
       expect(m.get('lef_writer_buffered_events')).toBe(7)
       expect(m.get('lef_writer_failing')).toBe(1)
       expect(m.get('lef_database_errors_total')).toBe(3)
+      expect(m.get('lef_writer_copy_conflicts_total')).toBe(2)
       expect(m.get('lef_writer_rows_total{outcome="written"}')).toBe(10)
       expect(m.get('lef_writer_rows_total{outcome="dropped"}')).toBe(1)
       expect(m.get('lef_writer_batch_duration_seconds_count{outcome="ok"}')).toBe(1)
@@ -170,6 +171,7 @@ describe('GET /metrics on a running lef', () => {
       expect(after.get('lef_writer_batch_rows_sum')).toBe(25)
       expect(after.get('lef_writer_buffered_events')).toBe(0)
       expect(after.get('lef_database_errors_total')).toBe(0)
+      expect(after.get('lef_writer_copy_conflicts_total')).toBe(0)
       expect(after.get('lef_clients_opened_total{transport="sse"}')).toBe(1)
       // Process metrics come from this registry too.
       expect([...after.keys()].some((k) => k.startsWith('process_') || k.startsWith('nodejs_'))).toBe(true)

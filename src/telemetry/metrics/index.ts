@@ -14,6 +14,8 @@ export type { BatchObserver } from './writer-metrics'
 export interface MetricsSources extends ClientSources {
   bus: EventBus
   writer: { readonly stats: WriterStats }
+  /** The event store: how often a COPY met a stored id. */
+  store?: { readonly copyConflicts: number }
   rooms: RoomDirectory
   connectors: Partial<Record<Platform, object>>
 }
@@ -48,7 +50,7 @@ export function createMetrics(opts: { version: string }): Metrics {
     watch(src) {
       if (unsubscribe) throw new Error('metrics already watch an app')
       unsubscribe = registerEventMetrics(registry, src.bus)
-      registerWriterMetrics(registry, src.writer)
+      registerWriterMetrics(registry, src.writer, src.store)
       registerRoomMetrics(registry, src.rooms)
       registerClientMetrics(registry, src)
       registerConnectorMetrics(registry, src.connectors)

@@ -7,7 +7,7 @@ export interface BatchObserver {
 }
 
 /** The batched writer: buffer depth and row outcomes, read at scrape time. */
-export function registerWriterMetrics(registry: Registry, writer: { readonly stats: WriterStats }): void {
+export function registerWriterMetrics(registry: Registry, writer: { readonly stats: WriterStats }, store?: { readonly copyConflicts: number }): void {
   const s = () => writer.stats
   new Gauge({
     name: 'lef_writer_buffered_events',
@@ -46,6 +46,15 @@ export function registerWriterMetrics(registry: Registry, writer: { readonly sta
     collect() {
       this.reset()
       this.inc(s().batches)
+    },
+  })
+  new Counter({
+    name: 'lef_writer_copy_conflicts_total',
+    help: 'COPY batches that met an id already stored and were copied again without it (PostgreSQL only; a steady rise means repeats arrive from beyond the in-memory duplicate filters and cost a second COPY each)',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(store?.copyConflicts ?? 0)
     },
   })
   new Counter({
