@@ -34,6 +34,24 @@ describe('scripted room traffic', () => {
     expect(types.get('toast')).toBe(guardBuys)
   })
 
+  test('paid events of rooms ticking in step never share an id (upstream ids are global)', () => {
+    const now = () => 1_764_000_000_000
+    const rooms = [ROOM_ID, ROOM_ID + 1, ROOM_ID + 2].map((roomId) => ({ room: new ScriptedRoom({ roomId, seed: 5, now }), ...makeNormalizer() }))
+    const ids = new Map<string, number>()
+    let paid = 0
+    for (let i = 0; i < 300; i++) {
+      for (const [n, r] of rooms.entries()) {
+        for (const e of r.room.tick().flatMap((m) => r.normalizer.fromCommand(m))) {
+          if (e.type !== 'gift' && e.type !== 'superchat' && e.type !== 'toast') continue
+          paid++
+          expect(ids.get(e.id) ?? n).toBe(n)
+          ids.set(e.id, n)
+        }
+      }
+    }
+    expect(paid).toBeGreaterThan(300)
+  })
+
   test('drives the connector end to end through the simulator', async () => {
     sim = await startBilibiliSim()
     const connector = createBilibiliConnector({ apiBase: sim.apiBase, liveApiBase: sim.liveApiBase, wsUrl: sim.wsUrl })

@@ -113,7 +113,9 @@ export class ScriptedRoom {
     m.data.num = num
     m.data.total_coin = m.data.price * num
     m.data.timestamp = Math.floor(this.now() / 1000)
-    m.data.tid = `${this.now()}${String(++this.seq).padStart(6, '0')}`
+    // Gift tids are global upstream: unique across rooms (rooms tick in step, so time and
+    // sequence alone repeat from room to room and turned distinct gifts into "duplicates").
+    m.data.tid = `${this.now()}${this.opts.roomId}${String(++this.seq).padStart(6, '0')}`
     m.data.rnd = m.data.tid
     return m
   }
