@@ -114,6 +114,13 @@ describe('metrics registry, parts wired by hand', () => {
     }
   })
 
+  test('a scrape reports heap totals without walking the heap (no per-space metrics, which cost Bun a heap walk)', async () => {
+    const m = samples(await createMetrics({ version: '1' }).registry.metrics())
+    expect([...m.keys()].some((k) => k.startsWith('nodejs_heap_space_size_'))).toBe(false)
+    expect(m.get('nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
+    expect(m.get('process_resident_memory_bytes')).toBeGreaterThan(0)
+  })
+
   test('each app has its own registry', () => {
     const a = createMetrics({ version: '1' })
     const b = createMetrics({ version: '2' })

@@ -36,6 +36,10 @@ export interface Metrics extends BatchObserver {
 export function createMetrics(opts: { version: string }): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  // Bun answers v8.getHeapSpaceStatistics by walking the whole heap: ~30 ms per scrape at a
+  // million objects, a stall of the event loop every scrape interval. JavaScriptCore has no
+  // V8 heap spaces to report anyway; heap totals still come from process.memoryUsage().
+  for (const kind of ['total', 'used', 'available']) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`)
   new Gauge({
     name: 'lef_info',
     help: 'Always 1; the version label tells which lef runs',
