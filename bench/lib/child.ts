@@ -29,6 +29,18 @@ export function cpuSeconds(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) / 100
 }
 
+/**
+ * CPU seconds the whole machine has spent busy (every process and the kernel: all of
+ * /proc/stat's first line but idle and iowait) and in all, summed over cores.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  const idle = ticks[3]! + ticks[4]!
+  return { busy: (total - idle) / 100, total: total / 100 }
+}
+
 /** Poll `url` until it answers 200; resolves with ms since `since` (a performance.now()). */
 export async function waitFor200(url: string, since: number, timeoutMs: number, proc?: Subprocess): Promise<number> {
   const deadline = since + timeoutMs
