@@ -12,9 +12,19 @@ function field(s: string): string {
   return SPECIAL.test(s) ? s.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : s
 }
 
+/**
+ * A number no column can hold. It carries SQLSTATE 22003 (numeric value out of range), so the
+ * writer treats it as PostgreSQL's own refusal: that row is rejected and logged, and the rest of
+ * its batch is stored, instead of the batch being retried forever.
+ */
+export class NonFiniteNumberError extends RangeError {
+  override name = 'NonFiniteNumberError'
+  readonly code = '22003'
+}
+
 /** A finite number as PostgreSQL reads it (never exponent-free surprises like "NaN"). */
 function num(n: number): string {
-  if (!Number.isFinite(n)) throw new RangeError(`${n} cannot be stored in a numeric column`)
+  if (!Number.isFinite(n)) throw new NonFiniteNumberError(`${n} cannot be stored in a numeric column`)
   return String(n)
 }
 

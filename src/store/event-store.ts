@@ -55,6 +55,11 @@ export class EventStore {
     private readonly copier?: RowCopier,
   ) {}
 
+  /** Encode a row for COPY as it is queued (see WriterSink.prepare); nothing to do for INSERT. */
+  prepare(row: NewEventRow): void {
+    this.copier?.prepare(row)
+  }
+
   /**
    * Insert rows, skipping ids already stored. Returns the ids that were new.
    *
@@ -65,11 +70,6 @@ export class EventStore {
    * store then asks which ids exist and copies the others. Should a concurrent writer add one
    * in between, INSERT … ON CONFLICT settles the batch. Any other error goes to the caller.
    */
-  /** Encode a row for COPY as it is queued (see WriterSink.prepare); nothing to do for INSERT. */
-  prepare(row: NewEventRow): void {
-    this.copier?.prepare(row)
-  }
-
   async insertRows(rows: NewEventRow[]): Promise<Set<string>> {
     const unseen = this.withoutKnown(rows)
     const inserted = this.copier ? await this.copyNew(this.copier, unseen) : await this.insertOnConflict(unseen)

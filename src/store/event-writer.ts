@@ -109,7 +109,13 @@ export class EventWriter {
     }
     // Only rows up to the next batch (the queue still holds the one in flight) are prepared: a
     // backlog (a slow or absent database) would hold each row twice, object and encoding.
-    if (this.queue.length < 2 * this.maxBatchRows && !this.stats.failing) this.opts.sink.prepare?.(row)
+    if (this.queue.length < 2 * this.maxBatchRows && !this.stats.failing) {
+      try {
+        this.opts.sink.prepare?.(row)
+      } catch {
+        // Not lost: the batch meets the same error when it is written, and settles the row then.
+      }
+    }
     this.queue.push(row)
     if (row.paid) this.paidQueued++
     this.accepted++

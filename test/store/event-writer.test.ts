@@ -55,6 +55,15 @@ describe('EventWriter batching', () => {
     expect(sink.batches).toEqual([['gift-1', 'msg-2']])
   })
 
+  test('a row its sink cannot prepare is still queued and written', async () => {
+    const sink = { ...fakeSink(), prepare: () => { throw new RangeError('cannot encode') } }
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 500, flushMs: 10_000, maxBuffer: 100 })
+    expect(w.write(giftEvent(1))).toBe(true)
+    await w.flush()
+    expect(sink.batches).toEqual([['gift-1']])
+    expect(w.stats).toMatchObject({ written: 1, buffered: 0 })
+  })
+
   test('a backlog is not prepared: only rows up to the batch after the one in flight, and none while the database fails', async () => {
     const prepared: string[] = []
     const sink = { ...fakeSink(), prepare: (row: NewEventRow) => void prepared.push(row.id) }

@@ -6,6 +6,7 @@ import { isDataError, isUniqueViolation } from '../../src/store/errors'
 import { toEventRow } from '../../src/store/event-row'
 import { EventStore } from '../../src/store/event-store'
 import { EventWriter } from '../../src/store/event-writer'
+import type { NewEventRow } from '../../src/store/schema'
 import { CopyTimeoutError, createRowCopier } from '../../src/store/row-copier'
 import { silentLog } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
@@ -43,6 +44,14 @@ describe('copyText', () => {
   test('a non-finite number is refused, not written as NaN', () => {
     const row = { ...toEventRow(giftEvent(1), 1), eventTime: Number.NaN }
     expect(() => copyText([row])).toThrow(RangeError)
+    // …as a data error (SQLSTATE 22003), so the writer rejects that row instead of retrying forever.
+    let thrown: unknown
+    try {
+      copyLine(row)
+    } catch (err) {
+      thrown = err
+    }
+    expect(isDataError(thrown)).toBe(true)
   })
 })
 
@@ -137,6 +146,18 @@ describe('RowCopier on PostgreSQL', () => {
     expect(w.stats).toMatchObject({ written: 2, rejected: 1, duplicates: 0, buffered: 0 })
     const ids = await sql`select id from events where id in ('gift-50', 'msg-51', 'gift-52') order by seq`
     expect(ids.map((r) => r.id)).toEqual(['gift-50', 'gift-52'])
+  })
+
+  test('EventWriter over COPY: a row that cannot be encoded (a non-finite number) is rejected alone, not retried forever', async () => {
+    const store = new EventStore(database.db, database.copier)
+    const poisoned = { ...toEventRow(giftEvent(61), 1), eventTime: Number.NaN }
+    const sink = { insertRows: (rows: NewEventRow[]) => store.insertRows(rows.map((r) => (r.id === 'gift-61' ? poisoned : r))) }
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 10, flushMs: 1, maxBuffer: 100 })
+    for (const n of [60, 61, 62]) w.write(giftEvent(n))
+    await w.flush()
+    expect(w.stats).toMatchObject({ written: 2, rejected: 1, failures: 0, buffered: 0 })
+    const ids = await sql`select id from events where id in ('gift-60', 'gift-61', 'gift-62') order by seq`
+    expect(ids.map((r) => r.id)).toEqual(['gift-60', 'gift-62'])
   })
 
   test('a COPY that hangs times out, drops its connection, and the next COPY gets a fresh one', async () => {
