@@ -10,9 +10,20 @@ export interface SearchQuery {
   user?: string
   /** Part of the message text (case-insensitive). */
   text?: string
-  /** Only events before this event time (ms): the next page starts where the last ended. */
+  /** Only events before this event time (ms). */
   before?: number
+  /**
+   * Only events after this stored event in the result order (older, or as old and stored
+   * earlier): the last result's id, for the next page. Unlike `before`, it never skips the rest
+   * of a group of events that share the last result's time.
+   */
+  beforeId?: string
   limit: number
+}
+
+/** `beforeId` names no stored event. */
+export class UnknownCursorError extends Error {
+  override name = 'UnknownCursorError'
 }
 
 /** `%`, `_` and `\` are LIKE syntax; a user typing them means the characters. */
@@ -28,6 +39,12 @@ export async function searchEvents(db: Drizzle, q: SearchQuery): Promise<LefEven
   if (q.user) where.push(sql`(${events.uid} = ${q.user} or ${events.data}->>'username' ilike ${likePattern(q.user)})`)
   if (q.text) where.push(sql`${events.data}->>'message' ilike ${likePattern(q.text)}`)
   if (q.before !== undefined) where.push(sql`${events.eventTime} < ${q.before}`)
+  if (q.beforeId !== undefined) {
+    const [cursor] = await db.select({ time: events.eventTime, seq: events.seq }).from(events).where(eq(events.id, q.beforeId)).limit(1)
+    if (!cursor) throw new UnknownCursorError(`beforeId ${JSON.stringify(q.beforeId)} is not a stored event`)
+    // The order below, as one row comparison: (time, seq) strictly after the cursor's.
+    where.push(sql`(${events.eventTime}, ${events.seq}) < (${cursor.time}, ${cursor.seq})`)
+  }
   const rows = await db
     .select({ data: events.data })
     .from(events)

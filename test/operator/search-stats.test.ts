@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { App } from '../../src/app'
+import { messageEvent } from '../support/events'
 import { dashboardTraffic } from './dashboard-data'
 import { api, bearer, quietConnector, startNode } from './support'
 
@@ -40,6 +41,29 @@ describe('search and stats routes', () => {
     expect(bad.status).toBe(400)
     expect(bad.json.message).toContain('unknown event type(s) in types: "nope"')
     expect((await api(app, 'GET', '/events/search')).status).toBe(401)
+  })
+
+  test('GET /events/search pages with beforeId through events that share one time, none skipped or repeated', async () => {
+    const t = now - 3_600_000
+    const same = Array.from({ length: 7 }, (_, i) => messageEvent(9000 + i, { username: 'pager', timestamp: t, timestampNormalized: t }))
+    expect((await fetch(`${app.url}/upload`, { method: 'POST', headers: bearer(UPLOAD), body: JSON.stringify(same) })).status).toBe(200)
+    const seen: string[] = []
+    let cursor = ''
+    for (let pages = 0; pages < 5; pages++) {
+      const res = await api<Array<{ id: string }>>(app, 'GET', `/events/search?user=pager&limit=3${cursor}`, undefined, KEY)
+      expect(res.status).toBe(200)
+      if (res.json.data.length === 0) break
+      seen.push(...res.json.data.map((e) => e.id))
+      cursor = `&beforeId=${encodeURIComponent(res.json.data.at(-1)!.id)}`
+    }
+    expect(seen).toHaveLength(7)
+    expect(new Set(seen)).toEqual(new Set(same.map((e) => e.id)))
+    // Paging by time alone would have lost the rest of the group after the first page.
+    const byTime = await api<unknown[]>(app, 'GET', `/events/search?user=pager&limit=3&before=${t}`, undefined, KEY)
+    expect(byTime.json.data).toEqual([])
+    const unknown = await api(app, 'GET', '/events/search?beforeId=no-such-event', undefined, KEY)
+    expect(unknown.status).toBe(400)
+    expect(unknown.json.message).toContain('not a stored event')
   })
 
   test('GET /stats/paid sums per room per day in TZ and per hour; GET /stats/activity counts the last minutes', async () => {

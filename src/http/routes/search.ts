@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { FilterError, parseStreamFilter } from '../../bus/stream-filter'
-import { searchEvents } from '../../store/event-search'
+import { searchEvents, UnknownCursorError } from '../../store/event-search'
 import { ApiError } from '../api-error'
 import type { HttpDeps } from '../deps'
 import { ok } from '../envelope'
@@ -20,13 +20,14 @@ const route = createRoute({
       types: z.string().max(2000).optional().openapi({ description: 'Comma list of event types', example: 'gift,superchat' }),
       user: z.string().trim().min(1).max(100).optional().openapi({ description: 'A uid (exact) or part of a username' }),
       text: z.string().trim().min(1).max(200).optional().openapi({ description: 'Part of the message text' }),
-      before: z.coerce.number().int().nonnegative().optional().openapi({ description: 'Only events before this time (ms): pass the last result\'s time for the next page' }),
+      before: z.coerce.number().int().nonnegative().optional().openapi({ description: 'Only events before this time (ms)' }),
+      beforeId: z.string().min(1).max(200).optional().openapi({ description: 'The next page: pass the last result\'s id; events after it in this order (none skipped when several share its time)' }),
       limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
     }),
   },
   responses: {
     200: { description: 'Matching events', content: { 'application/json': { schema: envelopeOf(z.array(z.looseObject({ type: z.string(), id: z.string() }))) } } },
-    400: errorResponse('Unknown room form or event type, or a bad query value'),
+    400: errorResponse('Unknown room form or event type, a beforeId that is not a stored event, or a bad query value'),
     401: errorResponse('AUTH_KEY is set and the request has no or a wrong key'),
   },
 })
@@ -42,7 +43,12 @@ export function searchRoutes(deps: Pick<HttpDeps, 'database' | 'rooms'>) {
       throw err
     }
     if ((filter.rooms?.length ?? 0) > 1) throw new ApiError(400, 'room takes one room')
-    const events = await searchEvents(deps.database.db, { room: filter.rooms?.[0], types: filter.types, user: q.user, text: q.text, before: q.before, limit: q.limit })
-    return ok(c, events)
+    try {
+      const events = await searchEvents(deps.database.db, { room: filter.rooms?.[0], types: filter.types, user: q.user, text: q.text, before: q.before, beforeId: q.beforeId, limit: q.limit })
+      return ok(c, events)
+    } catch (err) {
+      if (err instanceof UnknownCursorError) throw new ApiError(400, err.message)
+      throw err
+    }
   })
 }
