@@ -34,18 +34,22 @@ export function decodeMessage(data: Uint8Array, opts: DecodeOptions = {}): Packe
   return out
 }
 
+// Big-endian header fields read from the bytes: a DataView needs the array's `.buffer`, and
+// asking a Buffer for it cost ~2.5% of lef's CPU in the ingest profile.
+const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!
+const u32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
+
 function decodeInto(buf: Uint8Array, out: Packet[], depth: number, maxInflated: number): void {
   if (buf.byteLength < HEADER_LENGTH) throw new PacketError(`frame of ${buf.byteLength} bytes is shorter than a header`)
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   let offset = 0
   while (offset < buf.byteLength) {
     const remaining = buf.byteLength - offset
     if (remaining < HEADER_LENGTH) throw new PacketError(`${remaining} trailing bytes at offset ${offset}: truncated header`)
-    const packetLength = view.getUint32(offset + HeaderOffset.packetLength)
-    const headerLength = view.getUint16(offset + HeaderOffset.headerLength)
-    const version = view.getUint16(offset + HeaderOffset.version)
-    const op = view.getUint32(offset + HeaderOffset.operation)
-    const sequence = view.getUint32(offset + HeaderOffset.sequence)
+    const packetLength = u32(buf, offset + HeaderOffset.packetLength)
+    const headerLength = u16(buf, offset + HeaderOffset.headerLength)
+    const version = u16(buf, offset + HeaderOffset.version)
+    const op = u32(buf, offset + HeaderOffset.operation)
+    const sequence = u32(buf, offset + HeaderOffset.sequence)
     if (headerLength < HEADER_LENGTH) throw new PacketError(`header length ${headerLength} at offset ${offset} is below ${HEADER_LENGTH}`)
     if (packetLength < headerLength) throw new PacketError(`packet length ${packetLength} at offset ${offset} is below its header length ${headerLength}`)
     if (packetLength > remaining) throw new PacketError(`packet length ${packetLength} at offset ${offset} exceeds the ${remaining} bytes left: truncated`)
