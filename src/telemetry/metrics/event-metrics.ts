@@ -9,8 +9,12 @@ type Source = 'live' | 'upload' | 'relay'
  * map and reach the counter when /metrics is scraped, because prom-client hashes and validates
  * the labels on every increment, which profiling put at several percent of ingest CPU.
  */
+const SOURCES: readonly Source[] = ['live', 'upload', 'relay']
+
 export function registerEventMetrics(registry: Registry, bus: EventBus): () => void {
-  const counts = new Map<string, { platform: string; type: string; source: Source; n: number }>()
+  // platform → type → counts by SOURCES index: two lookups on the event's own strings, no key
+  // built per event.
+  const counts = new Map<string, Map<string, number[]>>()
   new Counter({
     name: 'lef_events_total',
     help: 'Events published on this node: source=live (a room connection or a bridge producer), upload (POST /upload), relay (another node via Redis)',
@@ -18,14 +22,21 @@ export function registerEventMetrics(registry: Registry, bus: EventBus): () => v
     registers: [registry],
     collect() {
       this.reset()
-      for (const c of counts.values()) this.inc({ platform: c.platform, type: c.type, source: c.source }, c.n)
+      for (const [platform, types] of counts) {
+        for (const [type, n] of types) {
+          SOURCES.forEach((source, i) => {
+            if (n[i]! > 0) this.inc({ platform, type, source }, n[i])
+          })
+        }
+      }
     },
   })
   return bus.subscribe((event, delivery) => {
-    const source: Source = !delivery.local ? 'relay' : delivery.stored ? 'upload' : 'live'
-    const key = `${event.platform}\0${event.type}\0${source}`
-    const c = counts.get(key)
-    if (c) c.n++
-    else counts.set(key, { platform: event.platform, type: event.type, source, n: 1 })
+    const source = !delivery.local ? 2 : delivery.stored ? 1 : 0
+    let types = counts.get(event.platform)
+    if (!types) counts.set(event.platform, (types = new Map()))
+    let n = types.get(event.type)
+    if (!n) types.set(event.type, (n = [0, 0, 0]))
+    n[source]!++
   })
 }
