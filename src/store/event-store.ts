@@ -71,25 +71,30 @@ export class EventStore {
    * in between, INSERT … ON CONFLICT settles the batch. Any other error goes to the caller.
    */
   async insertRows(rows: NewEventRow[]): Promise<Set<string>> {
-    const unseen = this.withoutKnown(rows)
-    const inserted = this.copier ? await this.copyNew(this.copier, unseen) : await this.insertOnConflict(unseen)
+    const { unseen, ids } = this.withoutKnown(rows)
+    const inserted = this.copier ? await this.copyNew(this.copier, unseen, ids) : await this.insertOnConflict(unseen)
     for (const r of unseen) this.known.add(r.id)
     return inserted
   }
 
-  private withoutKnown(rows: NewEventRow[]): NewEventRow[] {
-    const batch = new Set<string>()
-    return rows.filter((r) => {
-      if (batch.has(r.id) || this.known.has(r.id)) return false
-      batch.add(r.id)
-      return true
+  /** The rows whose ids are neither known nor repeated in the batch, and those ids. */
+  private withoutKnown(rows: NewEventRow[]): { unseen: NewEventRow[]; ids: Set<string> } {
+    const ids = new Set<string>()
+    const unseen = rows.filter((r) => {
+      if (this.known.has(r.id)) return false
+      // One lookup for "seen in this batch?" and "remember it": the size says which.
+      const before = ids.size
+      ids.add(r.id)
+      return ids.size > before
     })
+    return { unseen, ids }
   }
 
-  private async copyNew(copier: RowCopier, rows: NewEventRow[]): Promise<Set<string>> {
+  /** `ids`: the rows' ids, returned as the inserted ones when the first COPY succeeds. */
+  private async copyNew(copier: RowCopier, rows: NewEventRow[], ids: Set<string>): Promise<Set<string>> {
     try {
       await copier.copy(rows)
-      return new Set(rows.map((r) => r.id))
+      return ids
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
     }
