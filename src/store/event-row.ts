@@ -8,10 +8,21 @@ export function toEpochMs(value: unknown): number | undefined {
   return n < 1e12 ? Math.round(n * 1000) : Math.round(n)
 }
 
+/**
+ * The user's id as text: the exact `uidStr` where the event has one (TikTok and Douyin ids pass
+ * 2^53, where the numeric `uid` is 0), else the numeric uid; null when there is none.
+ */
+export function exactUid(event: LefEvent): string | null {
+  const e = event as unknown as Record<string, unknown>
+  const exact = e.uidStr
+  if (typeof exact === 'string' && exact !== '' && exact !== '0') return exact
+  const uid = e.uid
+  return uid === undefined || uid === null || uid === 0 || uid === '' ? null : String(uid)
+}
+
 /** The indexed columns of an event, derived from the event itself. */
 export function toEventRow(event: LefEvent, receivedAt: number): NewEventRow {
   const e = event as unknown as Record<string, unknown>
-  const uid = e.uid
   const price = e.priceNormalized
   const origin = typeof e.origin === 'number' && Number.isSafeInteger(e.origin) ? e.origin : 0
   return {
@@ -20,7 +31,7 @@ export function toEventRow(event: LefEvent, receivedAt: number): NewEventRow {
     room: event.room,
     origin,
     type: event.type,
-    uid: uid === undefined || uid === null || uid === 0 || uid === '' ? null : String(uid),
+    uid: exactUid(event),
     eventTime: toEpochMs(e.timestampNormalized) ?? toEpochMs(e.timestamp) ?? receivedAt,
     receivedAt,
     paid: isPaid(event),

@@ -66,6 +66,14 @@ describe('search and stats routes', () => {
     expect(unknown.json.message).toContain('not a stored event')
   })
 
+  test('GET /events/search finds a TikTok viewer by the exact id, past 2^53 where the numeric uid is 0', async () => {
+    const big = '6809568862012081157'
+    const chat = messageEvent(9100, { platform: 'tiktok', room: 'sim_host', origin: 0, uid: 0, uidStr: big, username: 'someone', timestamp: now - 7_200_000, timestampNormalized: now - 7_200_000 })
+    expect((await fetch(`${app.url}/upload`, { method: 'POST', headers: bearer(UPLOAD), body: JSON.stringify([chat]) })).status).toBe(200)
+    const found = await api<Array<{ id: string }>>(app, 'GET', `/events/search?user=${big}`, undefined, KEY)
+    expect(found.json.data.map((e) => e.id)).toEqual(['msg-9100'])
+  })
+
   test('GET /stats/paid sums per room per day in TZ and per hour; GET /stats/activity counts the last minutes', async () => {
     const paid = await api<{ timeZone: string; days: Array<{ platform: string; room: string; day: string; currency: string; total: number; count: number }>; hours: Array<{ platform: string; total: number }> }>(
       app, 'GET', '/stats/paid?hours=72', undefined, KEY,

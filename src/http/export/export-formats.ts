@@ -1,4 +1,5 @@
 import type { LefEvent } from '../../events'
+import { exactUid } from '../../store/event-row'
 
 /** What `GET /events/:room/export` can write. */
 export const EXPORT_FORMATS = ['ndjson', 'csv', 'lca'] as const
@@ -57,7 +58,8 @@ const CSV_COLUMNS: Array<{ name: string; get: (e: Row) => unknown }> = [
   { name: 'platform', get: field('platform') },
   { name: 'room', get: field('room') },
   { name: 'type', get: field('type') },
-  { name: 'uid', get: field('uid') },
+  // The exact id: TikTok and Douyin ids pass 2^53, where the numeric uid is 0.
+  { name: 'uid', get: (e) => exactUid(e as unknown as LefEvent) },
   { name: 'username', get: field('username') },
   { name: 'message', get: field('message') },
   { name: 'gift_name', get: field('giftName') },

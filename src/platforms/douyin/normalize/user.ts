@@ -29,7 +29,11 @@ export function medalOf(user: User | undefined): FansMedal {
   return { level, name: club?.clubName ?? '', room: 0, guardType: 0, lightened: level > 0 ? 1 : 0 }
 }
 
-/** The user fields every user-carrying event shares. */
+/**
+ * The user fields every user-carrying event shares. `uidStr` is the exact id (as on TikTok):
+ * LaplaceEvent's numeric `uid` is 0 for ids past 2^53.
+ */
 export function userFields(user: User | undefined) {
-  return { uid: safeUid(userIdString(user)), username: user?.nickname ?? '', avatar: avatarOf(user), medal: medalOf(user) }
+  const id = userIdString(user)
+  return { uid: safeUid(id), uidStr: id, username: user?.nickname ?? '', avatar: avatarOf(user), medal: medalOf(user) }
 }
