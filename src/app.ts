@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
-import { RedisEventBus } from './bus/redis-bus'
+import type { RedisEventBus } from './bus/redis-bus'
 import { ConfigError, type Env } from './config'
 import type { BridgeSocketData } from './http/bridge/bridge-connection'
 import { WebSocketBridge } from './http/bridge/bridge-server'
@@ -107,8 +107,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const localBus = new LocalEventBus((err, event) => log.error({ err, id: event.id, type: event.type }, 'event subscriber failed'))
   const nodeId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+  // ioredis is loaded only with REDIS_URL: ~2 MB of resident memory on every node otherwise.
   const redisBus = config.REDIS_URL
-    ? new RedisEventBus({ url: config.REDIS_URL, nodeId, local: localBus, log: log.child({ part: 'redis-bus' }) })
+    ? new (await import('./bus/redis-bus')).RedisEventBus({ url: config.REDIS_URL, nodeId, local: localBus, log: log.child({ part: 'redis-bus' }) })
     : undefined
   const bus: EventBus = redisBus ?? localBus
   const unsubscribeWriter = bus.subscribe((event, delivery) => {

@@ -1,13 +1,6 @@
-import { httpInstrumentationMiddleware } from '@hono/otel'
-import type { Tracer } from '@opentelemetry/api'
 import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import type { ErrorReporter } from './error-reporter'
-
-/** A span per HTTP request (`GET /events/:room`), through @hono/otel. */
-export function httpTracing(tracer: Tracer, version: string): MiddlewareHandler {
-  return httpInstrumentationMiddleware({ tracer, serviceName: 'lef', serviceVersion: version })
-}
 
 /**
  * Every 5xx answer reaches the error reporter: the thrown error when there was one (the

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { Env } from '../config'
 import type { ErrorReporter, SessionFailure } from './error-reporter'
 import { sessionFailureReporter } from './error-reporter'
-import { httpTracing, reportServerErrors } from './http-telemetry'
+import { reportServerErrors } from './http-telemetry'
 import { parseOtlpHeaders } from './otlp-headers'
 import type { startSentry as StartSentry } from './sentry'
 import type { startTracing as StartTracing, Tracing } from './tracing'
@@ -40,7 +40,7 @@ export function startTelemetry(config: Env, log: Logger, opts: { version: string
     tracing = loadTracing()({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, headers, version: opts.version, instanceId: opts.instanceId })
   }
   const httpMiddleware: MiddlewareHandler[] = []
-  if (tracing) httpMiddleware.push(httpTracing(tracing.tracer, opts.version))
+  if (tracing) httpMiddleware.push(tracing.httpMiddleware)
   if (reporter) httpMiddleware.push(reportServerErrors(reporter))
   log.info({ sentry: Boolean(reporter), otel: Boolean(tracing) }, 'telemetry')
   return {

@@ -1,8 +1,10 @@
+import { httpInstrumentationMiddleware } from '@hono/otel'
 import { trace, type Tracer } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
+import type { MiddlewareHandler } from 'hono'
 import { redactingExporter } from './redacting-exporter'
 
 export interface TracingOptions {
@@ -16,6 +18,8 @@ export interface TracingOptions {
 
 export interface Tracing {
   readonly tracer: Tracer
+  /** A span per HTTP request (`GET /events/:room`), through @hono/otel. */
+  readonly httpMiddleware: MiddlewareHandler
   /** Export what is buffered and stop. */
   shutdown(): Promise<void>
 }
@@ -39,6 +43,7 @@ export function startTracing(opts: TracingOptions): Tracing {
   const tracer = trace.getTracer('lef', opts.version)
   return {
     tracer,
+    httpMiddleware: httpInstrumentationMiddleware({ tracer, serviceName: 'lef', serviceVersion: opts.version }),
     shutdown: async () => {
       await sdk.shutdown()
       // Unregister so a later start in the same process (tests) can register its own provider.
