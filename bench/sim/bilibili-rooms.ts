@@ -1,9 +1,9 @@
 import type { Server, ServerWebSocket } from 'bun'
 import { brotliCompressSync, constants as zc } from 'node:zlib'
-import { decodeMessage, encodePacket } from '../../src/platforms/bilibili/packet'
+import { encodePacket } from '../../src/platforms/bilibili/packet'
 import { Operation, ProtocolVersion } from '../../src/platforms/bilibili/protocol'
 import { ScriptedRoom } from '../../test/sim/bilibili/scripted-room'
-import { heartbeatReply } from '../../test/sim/bilibili/sim'
+import { clientPackets, heartbeatReply } from '../../test/sim/bilibili/sim'
 
 /**
  * A Bilibili that serves any number of rooms at once, for load: every room id is a live room
@@ -97,15 +97,7 @@ export function startRoomsSim(): RoomsSim {
         }
       },
       message(ws, data) {
-        if (typeof data === 'string') return
-        let packets
-        try {
-          packets = decodeMessage(data)
-        } catch {
-          ws.close(1002, 'bad packet')
-          return
-        }
-        for (const pkt of packets) {
+        for (const pkt of clientPackets(ws, data) ?? []) {
           if (pkt.op === Operation.Auth) {
             const auth = JSON.parse(new TextDecoder().decode(pkt.body)) as { roomid: number }
             ws.send(encodePacket(Operation.AuthReply, JSON.stringify({ code: 0 }), ProtocolVersion.Heartbeat, 1))

@@ -1,7 +1,7 @@
 import type { Server, ServerWebSocket } from 'bun'
 import { brotliCompressSync, deflateSync } from 'node:zlib'
 import { encryptCookieCloud } from '../../../src/platforms/bilibili/cookie-cloud'
-import { decodeMessage, encodePacket } from '../../../src/platforms/bilibili/packet'
+import { decodeMessage, encodePacket, type Packet } from '../../../src/platforms/bilibili/packet'
 import { type AuthBody, Operation, ProtocolVersion } from '../../../src/platforms/bilibili/protocol'
 import { signWbi, type WbiKeys } from '../../../src/platforms/bilibili/wbi'
 
@@ -95,6 +95,20 @@ export function heartbeatReply(popularity: number, echoed: Uint8Array): Uint8Arr
   return Buffer.concat([head, echoed])
 }
 
+/**
+ * A client's binary message as packets, as the server reads it; text messages are ignored and
+ * a malformed one closes the socket with 1002 (both give undefined).
+ */
+export function clientPackets(ws: ServerWebSocket<unknown>, data: string | Uint8Array): Packet[] | undefined {
+  if (typeof data === 'string') return undefined
+  try {
+    return decodeMessage(data)
+  } catch {
+    ws.close(1002, 'bad packet')
+    return undefined
+  }
+}
+
 export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<BilibiliSim> {
   const roomId = opts.roomId ?? 21452505
   const shortId = opts.shortId ?? 0
@@ -178,15 +192,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
         sockets.delete(ws)
       },
       message(ws, data) {
-        if (typeof data === 'string') return
-        let packets
-        try {
-          packets = decodeMessage(data)
-        } catch {
-          ws.close(1002, 'bad packet')
-          return
-        }
-        for (const pkt of packets) {
+        for (const pkt of clientPackets(ws, data) ?? []) {
           if (pkt.op === Operation.Auth) onAuth(ws, pkt.body)
           else if (pkt.op === Operation.Heartbeat && ws.data.authed) onHeartbeat(ws, pkt.body)
         }
