@@ -181,9 +181,8 @@ export class EventWriter {
   }
 
   private async drain(): Promise<void> {
-    const maxRows = this.maxBatchRows
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, maxRows)
+      const batch = this.queue.slice(0, this.maxBatchRows)
       const started = this.now()
       try {
         // A bad row settles its batch half by half; a failure of the database itself, in the

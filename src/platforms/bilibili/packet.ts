@@ -101,7 +101,7 @@ function inflateZlib(body: Uint8Array): Uint8Array {
 /** Popularity (人气值, deprecated upstream) from a heartbeat reply body: its first u32. */
 export function readPopularity(body: Uint8Array): number {
   if (body.byteLength < 4) throw new PacketError(`heartbeat reply body of ${body.byteLength} bytes has no popularity`)
-  return new DataView(body.buffer, body.byteOffset, 4).getUint32(0)
+  return u32(body, 0)
 }
 
 const encoder = new TextEncoder()
