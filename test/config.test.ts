@@ -23,6 +23,7 @@ describe('config defaults', () => {
     expect(c.DATA_DIR).toBe('./data')
     expect(c.REDIS_URL).toBeUndefined()
     expect(c.WEBSOCKET_BRIDGE).toBe(false)
+    expect(c.BILIBILI_COMPRESSION).toBe('zlib')
     expect(c.AUTH_KEY).toEqual([])
     expect(c.LOGIN_SYNC_SERVER).toBe('https://login-sync.laplace.cn')
     expect(c.UPLOAD_MAX_BYTES).toBe(50 * 1024 * 1024)
@@ -53,8 +54,9 @@ describe('good values', () => {
       AUTH_KEY: 'k1, k2,,', LOGIN_SYNC_TOKEN: 'uuid@password', WEBSOCKET_BRIDGE: 'TRUE', PORT: '12450', EVENTS_KEEP: '24',
       DATABASE_URL: 'postgresql://lef:lef@db:5432/lef?sslmode=require', REDIS_URL: 'rediss://r:6380', RESTART_INTERVAL: 'off',
       TZ: 'Asia/Shanghai', SENTRY_SAMPLE_RATE: '0.25', BILIBILI_API_BASE: 'http://127.0.0.1:9999/', TIKTOK_COIN_USD: '0.01',
-      BILIBILI_WS_URL: 'ws://127.0.0.1:1/sub',
+      BILIBILI_WS_URL: 'ws://127.0.0.1:1/sub', BILIBILI_COMPRESSION: 'brotli',
     })
+    expect(c.BILIBILI_COMPRESSION).toBe('brotli')
     expect(c.AUTH_KEY).toEqual(['k1', 'k2'])
     expect(c.LOGIN_SYNC_TOKEN).toEqual(['uuid@password'])
     expect(c.WEBSOCKET_BRIDGE).toBe(true)
@@ -88,6 +90,7 @@ describe('bad values stop start-up with one line naming the variable, the proble
     ['SENTRY_SAMPLE_RATE', '2', /^SENTRY_SAMPLE_RATE: must be between 0 and 1/],
     ['BILIBILI_API_BASE', 'ftp://x', /^BILIBILI_API_BASE: must be an http\(s\) URL/],
     ['BILIBILI_WS_URL', 'http://x', /^BILIBILI_WS_URL: must be a ws:\/\/ or wss:\/\/ URL/],
+    ['BILIBILI_COMPRESSION', 'gzip', /^BILIBILI_COMPRESSION: .*zlib.*brotli/],
     ['TIKTOK_COIN_USD', '-1', /^TIKTOK_COIN_USD: must be a positive number/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
     ['UPLOAD_MAX_BYTES', '10', /^UPLOAD_MAX_BYTES: must be between 1024/],

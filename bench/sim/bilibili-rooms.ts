@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import { brotliCompressSync, constants as zc } from 'node:zlib'
+import { brotliCompressSync, deflateSync, constants as zc } from 'node:zlib'
 import { encodePacket } from '../../src/platforms/bilibili/packet'
 import { Operation, ProtocolVersion } from '../../src/platforms/bilibili/protocol'
 import { ScriptedRoom } from '../../test/sim/bilibili/scripted-room'
@@ -8,7 +8,7 @@ import { clientPackets, heartbeatReply } from '../../test/sim/bilibili/sim'
 /**
  * A Bilibili that serves any number of rooms at once, for load: every room id is a live room
  * (long id = the id asked for), guests get a token, and the danmaku socket speaks the real
- * framing (auth reply, heartbeat reply, brotli op 5 messages). The single-room test simulator
+ * framing (auth reply, heartbeat reply, op 5 messages compressed as the client's protover asks). The single-room test simulator
  * (test/sim/bilibili/sim.ts) checks WBI signatures and tokens per room; this one skips those
  * checks and spends its CPU on traffic instead. Traffic is test/sim/bilibili/scripted-room.ts:
  * real fixture messages with fresh users, ids and times.
@@ -17,6 +17,7 @@ import { clientPackets, heartbeatReply } from '../../test/sim/bilibili/sim'
 interface SocketData {
   room: number
   authed: boolean
+  protover: number
 }
 
 export interface RoomsSimStats {
@@ -43,9 +44,12 @@ export interface RoomsSim {
   close(): Promise<void>
 }
 
-function frameOf(msgs: object[]): Uint8Array {
+/** One op 5 frame of these messages, compressed as upstream does for the auth's `protover`. */
+function frameOf(msgs: object[], protover: number): Uint8Array {
   const inner = Buffer.concat(msgs.map((m) => encodePacket(Operation.Message, JSON.stringify(m), ProtocolVersion.Normal, 0)))
-  return encodePacket(Operation.Message, brotliCompressSync(inner, BROTLI), ProtocolVersion.Brotli, 0)
+  if (protover === ProtocolVersion.Brotli) return encodePacket(Operation.Message, brotliCompressSync(inner, BROTLI), ProtocolVersion.Brotli, 0)
+  if (protover === ProtocolVersion.Zlib) return encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib, 0)
+  return inner
 }
 
 export function startRoomsSim(): RoomsSim {
@@ -67,7 +71,7 @@ export function startRoomsSim(): RoomsSim {
     fetch(req, srv) {
       const url = new URL(req.url)
       const p = url.pathname
-      if (p === '/sub') return srv.upgrade(req, { data: { room: 0, authed: false } }) ? undefined : new Response('upgrade failed', { status: 400 })
+      if (p === '/sub') return srv.upgrade(req, { data: { room: 0, authed: false, protover: 0 } }) ? undefined : new Response('upgrade failed', { status: 400 })
       if (p === '/api/x/web-interface/nav') {
         return Response.json({ code: -101, message: '账号未登录', data: { isLogin: false, wbi_img: { img_url: `https://i0.hdslb.com/bfs/wbi/${WBI.img}.png`, sub_url: `https://i0.hdslb.com/bfs/wbi/${WBI.sub}.png` } } })
       }
@@ -99,9 +103,9 @@ export function startRoomsSim(): RoomsSim {
       message(ws, data) {
         for (const pkt of clientPackets(ws, data) ?? []) {
           if (pkt.op === Operation.Auth) {
-            const auth = JSON.parse(new TextDecoder().decode(pkt.body)) as { roomid: number }
+            const auth = JSON.parse(new TextDecoder().decode(pkt.body)) as { roomid: number; protover: number }
             ws.send(encodePacket(Operation.AuthReply, JSON.stringify({ code: 0 }), ProtocolVersion.Heartbeat, 1))
-            ws.data = { room: auth.roomid, authed: true }
+            ws.data = { room: auth.roomid, authed: true, protover: auth.protover }
             sockets.set(auth.roomid, ws)
             stats.authed = sockets.size
           } else if (pkt.op === Operation.Heartbeat) {
@@ -117,7 +121,7 @@ export function startRoomsSim(): RoomsSim {
     if (!ws) return
     const msgs = scriptFor(room).tick()
     if (msgs.length === 0) return
-    ws.send(frameOf(msgs))
+    ws.send(frameOf(msgs, ws.data.protover))
     stats.frames++
     stats.messages += msgs.length
   }
@@ -148,7 +152,7 @@ export function startRoomsSim(): RoomsSim {
         const [room, ws] = rooms[i % rooms.length]!
         const msgs = scriptFor(room).tick()
         if (msgs.length === 0) continue
-        prepared.push({ ws, frame: frameOf(msgs), messages: msgs.length })
+        prepared.push({ ws, frame: frameOf(msgs, ws.data.protover), messages: msgs.length })
         messages += msgs.length
       }
       return { frames: prepared.length, messages }

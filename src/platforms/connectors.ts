@@ -18,6 +18,7 @@ export function createConnectors(config: Env): Connectors {
       apiBase: config.BILIBILI_API_BASE,
       liveApiBase: config.BILIBILI_LIVE_API_BASE,
       wsUrl: config.BILIBILI_WS_URL,
+      compression: config.BILIBILI_COMPRESSION,
       loginSyncTokens: config.LOGIN_SYNC_TOKEN,
       loginSyncServer: config.LOGIN_SYNC_SERVER,
     }),

@@ -8,7 +8,7 @@ import { CredentialSource } from './credentials'
 import { type FetchFn, USER_AGENT } from './http'
 import { DEFAULT_LOGIN_SYNC_SERVER } from './login-sync'
 import { Normalizer } from './normalize'
-import { AUTH_DEADLINE_MS, AUTH_PROTOVER, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS } from './protocol'
+import { AUTH_DEADLINE_MS, COMPRESSION, type Compression, DEFAULT_COMPRESSION, HEARTBEAT_INTERVAL_MS, IDLE_TIMEOUT_MS } from './protocol'
 import { RecentIds } from '../../events/recent-ids'
 import { runSocket } from './socket'
 import { WbiKeyCache } from './wbi-keys'
@@ -22,6 +22,8 @@ export interface BilibiliConnectorOptions {
   liveApiBase?: string
   /** When set, connect here instead of getDanmuInfo's host list. */
   wsUrl?: string
+  /** How the server should compress messages (auth `protover`). Default zlib. */
+  compression?: Compression
   /** LOGIN_SYNC_TOKEN values (`uuid@password`); empty → guest. */
   loginSyncTokens?: readonly string[]
   /** Default https://login-sync.laplace.cn. */
@@ -137,7 +139,7 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
       return await runSocket({
         url,
         headers: { 'User-Agent': USER_AGENT, Origin: 'https://live.bilibili.com' },
-        auth: { uid: creds.uid, roomid: facts.roomId, protover: AUTH_PROTOVER, platform: 'web', type: 2, key: danmu.token, buvid: creds.buvid },
+        auth: { uid: creds.uid, roomid: facts.roomId, protover: COMPRESSION[options.compression ?? DEFAULT_COMPRESSION], platform: 'web', type: 2, key: danmu.token, buvid: creds.buvid },
         heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
         authTimeoutMs: options.authTimeoutMs ?? AUTH_DEADLINE_MS * 2,
         signal,

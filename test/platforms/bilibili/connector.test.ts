@@ -37,7 +37,7 @@ function connectorFor(s: BilibiliSim, extra: BilibiliConnectorOptions = {}) {
 }
 
 describe('bilibili connector against the simulator', () => {
-  test('resolves a short id, authenticates as guest with protover 3, emits events, heartbeats', async () => {
+  test('resolves a short id, authenticates as guest asking for zlib (protover 2), emits events, heartbeats', async () => {
     sim = await startBilibiliSim({ roomId: 21452505, shortId: 456, anchorName: 'sim anchor', title: 'hello' })
     const connector = connectorFor(sim)
     const rec = recordHooks()
@@ -49,7 +49,7 @@ describe('bilibili connector against the simulator', () => {
     expect(rec.phases).toEqual(['resolving', 'signing', 'connecting', 'connected'])
     expect(rec.info[0]).toEqual({ roomId: '21452505', shortRoomId: 456, uid: '1437582453', username: 'sim anchor', live: true, title: 'hello' })
     const auth = sim.authLog[0]!
-    expect(auth).toMatchObject({ uid: 0, roomid: 21452505, protover: 3, platform: 'web', type: 2, key: 'sim-token-1' })
+    expect(auth).toMatchObject({ uid: 0, roomid: 21452505, protover: 2, platform: 'web', type: 2, key: 'sim-token-1' })
     expect(auth.buvid).toBe('SIMBUVID-0000-1111-2222-33334444555512345infoc')
     expect(lines.some((l) => l.includes('connecting as a guest') && l.includes('mask'))).toBe(true)
 
@@ -69,6 +69,23 @@ describe('bilibili connector against the simulator', () => {
     abort.abort()
     expect(await ended).toEqual({ kind: 'aborted' })
     await waitFor(() => sim!.openSockets === 0, 2000, 'socket closed')
+  })
+
+  test('BILIBILI_COMPRESSION=brotli asks for protover 3, and the brotli frames that follow decode', async () => {
+    sim = await startBilibiliSim()
+    const connector = connectorFor(sim, { compression: 'brotli' })
+    const rec = recordHooks()
+    const { log } = captureLog()
+    const abort = new AbortController()
+    const ended = connector.session(room(String(sim.roomId)), rec.hooks, abort.signal, log)
+    await waitFor(() => sim!.openSockets === 1 && sim!.authLog.length === 1, 3000, 'auth')
+    expect(sim.authLog[0]!.protover).toBe(3)
+    sim.send(realDanmu(), bml('SEND_GIFT', '小花花_not_same_badge.json'))
+    await waitFor(() => rec.events.length >= 2, 3000, 'events')
+    expect(rec.events.map((e) => e.type)).toEqual(['message', 'gift'])
+    expect((rec.events[0] as Message).id).toBe('382fd7c125e5328c2ad5a4a40a69b3bd9849')
+    abort.abort()
+    expect(await ended).toEqual({ kind: 'aborted' })
   })
 
   test('sim drops the socket mid-stream → closed; the next session re-authenticates (cached token)', async () => {
