@@ -5,6 +5,9 @@ import { describeDbError, isDataError } from './errors'
 import { toEventRow } from './event-row'
 import type { NewEventRow } from './schema'
 
+// Encoding ahead yields to the event loop this often (ms).
+const PREPARE_SLICE_MS = 2
+
 export interface WriterSink {
   insertRows(rows: NewEventRow[]): Promise<Set<string>>
   /**
@@ -185,9 +188,11 @@ export class EventWriter {
       const batch = this.queue.slice(0, this.maxBatchRows)
       const started = this.now()
       try {
+        const written = this.insertWithTimeout(batch)
+        this.prepareAhead(batch.length, written)
         // A bad row settles its batch half by half; a failure of the database itself, in the
         // middle of that too, lands below and the unsettled rest is retried.
-        await this.insertWithTimeout(batch).then(
+        await written.then(
           (inserted) => this.settle(batch, inserted),
           (err) => (isDataError(err) ? this.insertBisecting(batch, err) : Promise.reject(err)),
         )
@@ -202,6 +207,36 @@ export class EventWriter {
         await Bun.sleep(delay)
       }
     }
+  }
+
+  /**
+   * While a batch is in flight, encode the rows of the next one (those queued behind a backlog
+   * were not prepared as they arrived), a slice at a time so decoding and HTTP keep their turn.
+   * Otherwise the database would sit idle after each commit while lef encoded the next batch.
+   * Stops when the batch in flight settles: the next write encodes whatever is left itself.
+   */
+  private prepareAhead(from: number, inFlight: Promise<unknown>): void {
+    const prepare = this.opts.sink.prepare?.bind(this.opts.sink)
+    if (!prepare || this.stats.failing || this.queue.length <= from) return
+    const rows = this.queue.slice(from, from + this.maxBatchRows)
+    let settled = false
+    inFlight.then(
+      () => (settled = true),
+      () => (settled = true),
+    )
+    let i = 0
+    const step = () => {
+      const deadline = performance.now() + PREPARE_SLICE_MS
+      while (!settled && i < rows.length) {
+        try {
+          prepare(rows[i++]!)
+        } catch {
+          // Not lost: the write meets the same error and settles the row then.
+        }
+        if ((i & 63) === 0 && performance.now() >= deadline) return void setImmediate(step)
+      }
+    }
+    setImmediate(step)
   }
 
   private insertWithTimeout(rows: NewEventRow[]): Promise<Set<string>> {

@@ -80,6 +80,32 @@ describe('EventWriter batching', () => {
     expect(w.stats).toMatchObject({ written: 7, buffered: 0 })
   })
 
+  test('while a batch is in flight, the next batch of a backlog is prepared (and no further)', async () => {
+    const prepared: string[] = []
+    const inFlight: Array<() => void> = []
+    const base = fakeSink()
+    const sink: WriterSink = {
+      prepare: (row) => void prepared.push(row.id),
+      // Each batch waits until the test lets it through.
+      insertRows: (rows) => new Promise<void>((resolve) => inFlight.push(resolve)).then(() => base.insertRows(rows)),
+    }
+    const w = new EventWriter({ sink, log: silentLog, batchSize: 2, maxBatchRows: 2, flushMs: 10_000, maxBuffer: 100 })
+    for (let i = 0; i < 8; i++) w.write(messageEvent(i))
+    // Queued: only up to the batch after the one in flight.
+    expect(new Set(prepared)).toEqual(new Set(['msg-0', 'msg-1', 'msg-2', 'msg-3']))
+    await Bun.sleep(5)
+    inFlight.shift()!() // batch [0, 1] lands; [2, 3] goes out
+    await Bun.sleep(5)
+    expect(inFlight).toHaveLength(1)
+    expect(new Set(prepared)).toEqual(new Set(['msg-0', 'msg-1', 'msg-2', 'msg-3', 'msg-4', 'msg-5']))
+    while (inFlight.length > 0 || w.stats.buffered > 0) {
+      inFlight.shift()?.()
+      await Bun.sleep(2)
+    }
+    await w.flush()
+    expect(base.batches).toEqual([['msg-0', 'msg-1'], ['msg-2', 'msg-3'], ['msg-4', 'msg-5'], ['msg-6', 'msg-7']])
+  })
+
   test('flushes a partial batch after flushMs', async () => {
     const sink = fakeSink()
     const w = new EventWriter({ sink, log: silentLog, batchSize: 500, flushMs: 20, maxBuffer: 100 })
