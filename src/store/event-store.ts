@@ -8,7 +8,8 @@ import { events, type NewEventRow } from './schema'
 
 // Rows per insert statement (one jsonb parameter each).
 const INSERT_CHUNK = 1000
-// Ids remembered as stored: the last ~40 default batches, about 2 MB.
+// Ids remembered as stored: at least the last ~40 default batches (RecentIds keeps up to twice
+// this many), 2–4 MB.
 const RECENT_IDS = 20_000
 
 /** A row under the column names jsonb_to_recordset maps onto the table. */
