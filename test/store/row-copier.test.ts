@@ -95,6 +95,31 @@ describe('RowCopier on PostgreSQL', () => {
     expect((await sql`select count(*)::int as n from events where id = 'dup-new'`)[0]!.n).toBe(0)
   })
 
+  test('a batch larger than one write goes whole, in order; a stored id in its last write still stores none of it', async () => {
+    const rows = Array.from({ length: 1_050 }, (_, i) => toEventRow(messageEvent(1_000 + i, { id: `big-${i}` }), 1))
+    await database.copier!.copy(rows)
+    const stored = await sql`select id from events where id like 'big-%' order by seq`
+    expect(stored.map((r) => r.id)).toEqual(rows.map((r) => r.id))
+
+    const more = Array.from({ length: 1_050 }, (_, i) => toEventRow(messageEvent(3_000 + i, { id: `more-${i}` }), 1))
+    more[1_049] = rows[0]!
+    const err = await database.copier!.copy(more).catch((e) => e)
+    expect(isUniqueViolation(err)).toBe(true)
+    expect((await sql`select count(*)::int as n from events where id like 'more-%'`)[0]!.n).toBe(0)
+    // The connection is usable after the failed COPY.
+    await database.copier!.copy([toEventRow(messageEvent(5_000, { id: 'after-big' }), 1)])
+    expect((await sql`select count(*)::int as n from events where id = 'after-big'`)[0]!.n).toBe(1)
+  })
+
+  test('a row PostgreSQL refuses in the first write of a large batch fails the COPY at once, storing none', async () => {
+    const rows = Array.from({ length: 1_050 }, (_, i) => toEventRow(messageEvent(6_000 + i, { id: `early-${i}`, message: i === 3 ? 'a\u0000b' : 'ok' }), 1))
+    const started = performance.now()
+    const err = await database.copier!.copy(rows).catch((e) => e)
+    expect(isDataError(err)).toBe(true)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect((await sql`select count(*)::int as n from events where id like 'early-%'`)[0]!.n).toBe(0)
+  })
+
   test('data PostgreSQL refuses (a NUL in jsonb) is a data error, so the writer can split the batch', async () => {
     const err = await database.copier!.copy([toEventRow(messageEvent(20, { id: 'nul', message: 'a\u0000b' }), 1)]).catch((e) => e)
     expect(err).toBeInstanceOf(Error)
