@@ -15,7 +15,11 @@ export class RecentIds {
   private current = new Set<string>()
   private previous = new Set<string>()
 
-  constructor(private readonly capacity = 4096) {
+  /**
+   * The default, for a room's window: twins and reconnect replays arrive within a few hundred
+   * ids. A busy room holds 2,048–4,096 ids (~0.2–0.4 MB), the most the ring kept before.
+   */
+  constructor(private readonly capacity = 2048) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`)
   }
 
