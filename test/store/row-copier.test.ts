@@ -95,7 +95,7 @@ describe('RowCopier on PostgreSQL', () => {
     expect((await sql`select count(*)::int as n from events where id = 'dup-new'`)[0]!.n).toBe(0)
   })
 
-  test('a batch larger than one write goes whole, in order; a stored id in its last write still stores none of it', async () => {
+  test('a 1,050-row batch goes whole, in order; a stored id in its last row stores none of it, and the connection stays usable', async () => {
     const rows = Array.from({ length: 1_050 }, (_, i) => toEventRow(messageEvent(1_000 + i, { id: `big-${i}` }), 1))
     await database.copier!.copy(rows)
     const stored = await sql`select id from events where id like 'big-%' order by seq`
@@ -111,7 +111,7 @@ describe('RowCopier on PostgreSQL', () => {
     expect((await sql`select count(*)::int as n from events where id = 'after-big'`)[0]!.n).toBe(1)
   })
 
-  test('a row PostgreSQL refuses in the first write of a large batch fails the COPY at once, storing none', async () => {
+  test('a row PostgreSQL refuses early in a large batch fails the COPY promptly, storing none', async () => {
     const rows = Array.from({ length: 1_050 }, (_, i) => toEventRow(messageEvent(6_000 + i, { id: `early-${i}`, message: i === 3 ? 'a\u0000b' : 'ok' }), 1))
     const started = performance.now()
     const err = await database.copier!.copy(rows).catch((e) => e)
