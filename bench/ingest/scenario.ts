@@ -101,7 +101,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
     // is taken within the pair. The machine's speed drifts by half between minutes here; a best
     // COPY set against one lef run would compare a fast minute with any minute.
     const rounds: Array<Awaited<ReturnType<typeof blastRound>> & { copy: Awaited<ReturnType<typeof copyRate>>; ratio: number }> = []
-    const roundCount = ctx.quick ? 1 : 3
+    const roundCount = ctx.quick ? 1 : 5
     for (let round = 1; round <= roundCount; round++) {
       const r = await blastRound(round)
       ctx.log(`ingest: round ${round}: COPY baseline`)
