@@ -42,7 +42,7 @@ export enum AuthReplyCode {
   TokenError = -101,
 }
 
-/** How op 5 messages come compressed: the auth body's `protover` asks for it (§1.4). */
+/** How op 5 messages come compressed: the auth body's `protover` asks for it (§1.3). */
 export const COMPRESSION = { zlib: ProtocolVersion.Zlib, brotli: ProtocolVersion.Brotli } as const
 export type Compression = keyof typeof COMPRESSION
 
