@@ -1,9 +1,9 @@
 import type { Server, ServerWebSocket } from 'bun'
-import { brotliCompressSync, deflateSync, constants as zc } from 'node:zlib'
+import { constants as zc } from 'node:zlib'
 import { encodePacket } from '../../src/platforms/bilibili/packet'
 import { Operation, ProtocolVersion } from '../../src/platforms/bilibili/protocol'
 import { ScriptedRoom } from '../../test/sim/bilibili/scripted-room'
-import { clientPackets, heartbeatReply } from '../../test/sim/bilibili/sim'
+import { clientPackets, heartbeatReply, messageFrame } from '../../test/sim/bilibili/sim'
 
 /**
  * A Bilibili that serves any number of rooms at once, for load: every room id is a live room
@@ -47,9 +47,7 @@ export interface RoomsSim {
 /** One op 5 frame of these messages, compressed as upstream does for the auth's `protover`. */
 function frameOf(msgs: object[], protover: number): Uint8Array {
   const inner = Buffer.concat(msgs.map((m) => encodePacket(Operation.Message, JSON.stringify(m), ProtocolVersion.Normal, 0)))
-  if (protover === ProtocolVersion.Brotli) return encodePacket(Operation.Message, brotliCompressSync(inner, BROTLI), ProtocolVersion.Brotli, 0)
-  if (protover === ProtocolVersion.Zlib) return encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib, 0)
-  return inner
+  return messageFrame(inner, protover, BROTLI)
 }
 
 export function startRoomsSim(): RoomsSim {

@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import { brotliCompressSync, deflateSync } from 'node:zlib'
+import { type BrotliOptions, brotliCompressSync, deflateSync } from 'node:zlib'
 import { encryptCookieCloud } from '../../../src/platforms/bilibili/cookie-cloud'
 import { decodeMessage, encodePacket, type Packet } from '../../../src/platforms/bilibili/packet'
 import { type AuthBody, Operation, ProtocolVersion } from '../../../src/platforms/bilibili/protocol'
@@ -93,6 +93,16 @@ export function heartbeatReply(popularity: number, echoed: Uint8Array): Uint8Arr
   const head = encodePacket(Operation.HeartbeatReply, new Uint8Array(4), ProtocolVersion.Heartbeat, 0)
   new DataView(head.buffer).setUint32(16, popularity)
   return Buffer.concat([head, echoed])
+}
+
+/**
+ * One op 5 frame holding these inner packets, compressed as upstream does for `protover`
+ * (3 brotli, 2 zlib; anything else: the packets as they are). `brotli` tunes the compressor.
+ */
+export function messageFrame(inner: Uint8Array, protover: number, brotli?: BrotliOptions): Uint8Array {
+  if (protover === ProtocolVersion.Brotli) return encodePacket(Operation.Message, brotliCompressSync(inner, brotli), ProtocolVersion.Brotli, 0)
+  if (protover === ProtocolVersion.Zlib) return encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib, 0)
+  return inner
 }
 
 /**
@@ -256,12 +266,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     ws.send(heartbeatReply(opts.popularity ?? 2466, body))
   }
 
-  const frameFor = (inner: Uint8Array, requested: number): Uint8Array => {
-    const protover = forced ?? requested
-    if (protover === ProtocolVersion.Brotli) return encodePacket(Operation.Message, brotliCompressSync(inner), ProtocolVersion.Brotli, 0)
-    if (protover === ProtocolVersion.Zlib) return encodePacket(Operation.Message, deflateSync(inner), ProtocolVersion.Zlib, 0)
-    return inner
-  }
+  const frameFor = (inner: Uint8Array, requested: number): Uint8Array => messageFrame(inner, forced ?? requested)
 
   const base = `http://127.0.0.1:${server.port}`
   return {
