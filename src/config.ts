@@ -2,7 +2,7 @@ import { Cron } from 'croner'
 import { z } from 'zod'
 import { DEFAULT_TIKTOK_COIN_USD, parseRoomList } from './events'
 import { parseShardSetting } from './rooms/shard'
-import { DEFAULT_COMPRESSION } from './platforms/bilibili/protocol'
+import { COMPRESSION, type Compression, DEFAULT_COMPRESSION } from './platforms/bilibili/protocol'
 
 /**
  * Every environment variable lef reads, validated by zod. Names and defaults follow the
@@ -189,7 +189,7 @@ export const CONFIG_ENTRIES = {
   BILIBILI_API_BASE: entry({ schema: httpUrl, fallback: 'https://api.bilibili.com', example: 'https://api.bilibili.com' }),
   BILIBILI_LIVE_API_BASE: entry({ schema: httpUrl, fallback: 'https://api.live.bilibili.com', example: 'https://api.live.bilibili.com' }),
   BILIBILI_WS_URL: entry({ schema: wsUrl, example: 'wss://broadcastlv.chat.bilibili.com/sub' }),
-  BILIBILI_COMPRESSION: entry({ schema: z.enum(['zlib', 'brotli']), fallback: DEFAULT_COMPRESSION, example: 'brotli' }),
+  BILIBILI_COMPRESSION: entry({ schema: z.enum(Object.keys(COMPRESSION) as [Compression, ...Compression[]]), fallback: DEFAULT_COMPRESSION, example: 'brotli' }),
   DOUYIN_WEB_BASE: entry({ schema: httpUrl, fallback: 'https://live.douyin.com', example: 'https://live.douyin.com' }),
   DOUYIN_WS_URL: entry({ schema: wsUrl, example: 'wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/' }),
   DOUYIN_SIGN_SERVER: entry({ schema: httpUrl, example: 'http://127.0.0.1:9000' }),
