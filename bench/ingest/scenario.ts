@@ -35,21 +35,38 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
     // would scan the growing table and take CPU from the PostgreSQL that is being measured.
     const progress = async () => ((await sql`select coalesce(max(seq), 0)::text as s from events`) as unknown as [{ s: string }])[0].s
 
+    /**
+     * Send what the sim has prepared, and wait until it is all written and the stored rows have
+     * stood still for `quietMs`. `onChange` runs each time they moved. Resolves with when they
+     * last moved and what the sim reports.
+     */
+    const blastUntilStill = async (quietMs: number, onChange: () => void = () => {}) => {
+      const t0 = performance.now()
+      const blast = sim.blast()
+      let blastDone = false
+      void blast.then(() => (blastDone = true))
+      let last = await progress()
+      let lastChange = t0
+      for (;;) {
+        await Bun.sleep(50)
+        const n = await progress()
+        const now = performance.now()
+        if (n !== last) {
+          last = n
+          lastChange = now
+          onChange()
+        } else if (blastDone && now - lastChange > quietMs) break
+        if (now - t0 > 300_000) throw new Error('ingest did not settle within 5 minutes')
+      }
+      return { t0, lastChange, sent: await blast }
+    }
+
     // Sustained means warm: a lef that has run a while has its hot paths compiled. A first burst,
     // not timed, gets the JIT through them; its rows are then removed so the timed rows go into
     // an empty table, as the COPY baseline's do.
     ctx.log(`ingest: ${roomCount} rooms connected; warming up with ${warmup} messages`)
     await sim.prepare(warmup)
-    const warm = sim.blast()
-    let warmDone = false
-    void warm.then(() => (warmDone = true))
-    for (let last = '', since = performance.now(); ; await Bun.sleep(100)) {
-      const n = await progress()
-      if (n !== last) [last, since] = [n, performance.now()]
-      else if (warmDone && performance.now() - since > 1_000) break
-      if (performance.now() - since > 60_000) throw new Error('warm-up did not settle within a minute')
-    }
-    await warm
+    await blastUntilStill(1_000)
     await sql`truncate events`
 
     const cores = cpus().length
@@ -59,30 +76,15 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
       const prepared = await sim.prepare(target)
       const before = await count()
       ctx.log(`ingest: round ${round}: blasting`)
-      const t0 = performance.now()
       const cpu0 = cpuSeconds(lef!.pid)
       const machine0 = machineCpuSeconds()
-      const blast = sim.blast()
-      let last = await progress()
-      let lastChange = t0
-      let blastDone = false
       let cpuAtLastChange = cpu0
       let machineAtLastChange = machine0
-      void blast.then(() => (blastDone = true))
       // Done when the sim has written everything and the row count has stood still for 2 s.
-      for (;;) {
-        await Bun.sleep(50)
-        const n = await progress()
-        const now = performance.now()
-        if (n !== last) {
-          last = n
-          lastChange = now
-          cpuAtLastChange = cpuSeconds(lef!.pid)
-          machineAtLastChange = machineCpuSeconds()
-        } else if (blastDone && now - lastChange > 2_000) break
-        if (now - t0 > 300_000) throw new Error('ingest did not settle within 5 minutes')
-      }
-      const sent = await blast
+      const { t0, lastChange, sent } = await blastUntilStill(2_000, () => {
+        cpuAtLastChange = cpuSeconds(lef!.pid)
+        machineAtLastChange = machineCpuSeconds()
+      })
       const rows = (await count()) - before
       const seconds = (lastChange - t0) / 1000
       return {
