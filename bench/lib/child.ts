@@ -30,15 +30,19 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * CPU seconds the whole machine has spent busy (every process and the kernel: all of
- * /proc/stat's first line but idle and iowait) and in all, summed over cores.
+ * CPU seconds of the whole machine, summed over cores: `busy` is every process and the kernel
+ * (all of /proc/stat's first line but idle, iowait and steal), `steal` the time the hypervisor
+ * ran other guests on our cores, `total` everything. Steal is kept apart: on a shared VM it is
+ * CPU this machine never had, not work any of our processes did.
  */
-export function machineCpuSeconds(): { busy: number; total: number } {
+export function machineCpuSeconds(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+  // user nice system idle iowait irq softirq steal
   const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number)
   const total = ticks.reduce((a, b) => a + b, 0)
   const idle = ticks[3]! + ticks[4]!
-  return { busy: (total - idle) / 100, total: total / 100 }
+  const steal = ticks[7] ?? 0
+  return { busy: (total - idle - steal) / 100, steal: steal / 100, total: total / 100 }
 }
 
 /** Poll `url` until it answers 200; resolves with ms since `since` (a performance.now()). */
