@@ -1,5 +1,5 @@
 import type { ServerWebSocket } from 'bun'
-import { fanoutEvent, wallNow } from './event'
+import { fanoutEvent, newRunTag, wallNow } from './event'
 import { servePublishRequests } from './paced-publisher'
 
 /**
@@ -47,8 +47,9 @@ const server = Bun.serve<{ room: string }>({
   },
 })
 
+const run = newRunTag()
 servePublishRequests((n, r) => {
-  const event = fanoutEvent(n, r, wallNow())
+  const event = fanoutEvent(n, r, wallNow(), run)
   const json = JSON.stringify(event)
   const room = String(r)
   server.publish(room, json)

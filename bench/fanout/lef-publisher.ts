@@ -1,6 +1,6 @@
 import { startApp } from '../../src/app'
 import { parseEnv } from '../../src/config'
-import { fanoutEvent, wallNow } from './event'
+import { fanoutEvent, newRunTag, wallNow } from './event'
 import { servePublishRequests } from './paced-publisher'
 
 /**
@@ -9,7 +9,8 @@ import { servePublishRequests } from './paced-publisher'
  */
 const app = await startApp(parseEnv(process.env))
 
-servePublishRequests((n, room) => app.bus.publish(fanoutEvent(n, room, wallNow())))
+const run = newRunTag()
+servePublishRequests((n, room) => app.bus.publish(fanoutEvent(n, room, wallNow(), run)))
 process.on('SIGTERM', () => {
   void app.stop().then(() => process.exit(0))
 })
