@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { backoffDelay } from '../backoff'
-import type { LefEvent } from '../events'
+import { eventJson, type LefEvent } from '../events'
 import { LocalEventBus, type Delivery, type EventBus, type EventHandler } from './event-bus'
 
 export const DEFAULT_REDIS_CHANNEL = 'lef:events'
@@ -104,8 +104,9 @@ export class RedisEventBus implements EventBus {
       this.stats.unrelayed++
       return
     }
-    const message: RelayMessage = { node: this.opts.nodeId, event }
-    this.pub.publish(this.channel, JSON.stringify(message)).then(
+    // JSON.stringify({ node, event } satisfies RelayMessage), with the event's text shared (eventJson).
+    const message = `{"node":${JSON.stringify(this.opts.nodeId)},"event":${eventJson(event)}}`
+    this.pub.publish(this.channel, message).then(
       () => {
         this.stats.relayedOut++
       },

@@ -1,3 +1,4 @@
+import { eventJson } from '../events'
 import type { NewEventRow } from './schema'
 
 /** The `events` columns a COPY writes, in the order copyText emits them. */
@@ -41,7 +42,7 @@ export function copyLine(row: NewEventRow): string {
   const r = row as LinedRow
   const cached = r[LINE]
   if (cached !== undefined) return cached
-  const json = JSON.stringify(r.data)
+  const json = eventJson(r.data)
   const line = `${field(r.id)}\t${field(r.platform)}\t${field(r.room)}\t${num(r.origin)}\t${field(r.type)}\t${
     r.uid === null || r.uid === undefined ? '\\N' : field(r.uid)
   }\t${num(r.eventTime)}\t${num(r.receivedAt)}\t${r.paid ? 't' : 'f'}\t${num(r.priceNormalized ?? 0)}\t${

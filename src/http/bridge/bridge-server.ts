@@ -1,5 +1,6 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import type { Logger } from 'pino'
+import { eventJson } from '../../events'
 import type { EventBus } from '../../bus/event-bus'
 import { FanoutHub, type FanoutStats } from '../../bus/fanout-hub'
 import type { ReplaySource } from '../../bus/replay'
@@ -55,7 +56,7 @@ export class WebSocketBridge {
     this.now = opts.now ?? Date.now
     this.hub = new FanoutHub<string>({
       bus: opts.bus,
-      encode: (e) => JSON.stringify(e),
+      encode: eventJson,
       // JSON text: UTF-16 length ≤ UTF-8 bytes ≤ 3×; the character count is a fine estimate for a bound.
       sizeOf: (s) => s.length,
       maxBuffer: opts.maxBuffer,

@@ -1,4 +1,4 @@
-import type { LefEvent } from '../../events'
+import { eventJson, type LefEvent } from '../../events'
 
 /** Text/event-stream framing (WHATWG HTML §9.2). Each block ends with a blank line. */
 
@@ -16,7 +16,7 @@ const UNSAFE_ID = /[\r\n\0]/
  */
 export function encodeSseEvent(event: LefEvent): Uint8Array {
   const id = typeof event.id === 'string' && !UNSAFE_ID.test(event.id) ? `id: ${event.id}\n` : ''
-  return encoder.encode(`event: ${event.type}\n${id}data: ${JSON.stringify(event)}\n\n`)
+  return encoder.encode(`event: ${event.type}\n${id}data: ${eventJson(event)}\n\n`)
 }
 
 /** A comment line: clients ignore it; proxies see traffic (keep-alive). */
