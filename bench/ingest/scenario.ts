@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 import { cpus } from 'node:os'
-import { cpuSeconds, machineCpuSeconds, startLef } from '../lib/child'
+import { cpuSeconds, machineCpuSeconds, machineShares, startLef } from '../lib/child'
 import { createBenchDatabase } from '../lib/pg'
 import type { BenchContext, ScenarioResult } from '../lib/result'
 import { startRoomsSimChild } from '../sim/rooms-sim-client'
@@ -87,6 +87,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
       })
       const rows = (await count()) - before
       const seconds = (lastChange - t0) / 1000
+      const shares = machineShares(machine0, machineAtLastChange)
       return {
         prepared, sent, rows, seconds,
         lefRate: rows / seconds,
@@ -94,10 +95,10 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
         // lef's CPU per stored event: what one whole core could sustain if lef never waited.
         lefCpuPerEvent: (cpuAtLastChange - cpu0) / rows,
         // Everything the machine did meanwhile (sim, lef, PostgreSQL, kernel, this bench's polling).
-        machineBusy: (machineAtLastChange.busy - machine0.busy) / (machineAtLastChange.total - machine0.total),
+        machineBusy: shares.busy,
         machineCpuPerEvent: (machineAtLastChange.busy - machine0.busy) / rows,
         // The share of the cores' time the hypervisor gave to other guests: not ours to use.
-        steal: (machineAtLastChange.steal - machine0.steal) / (machineAtLastChange.total - machine0.total),
+        steal: shares.steal,
       }
     }
 
@@ -112,7 +113,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
       const before = machineCpuSeconds()
       const copy = await copyRate(db.url, 1)
       const after = machineCpuSeconds()
-      rounds.push({ ...r, copy, copySteal: (after.steal - before.steal) / (after.total - before.total), ratio: r.lefRate / copy.perSecond })
+      rounds.push({ ...r, copy, copySteal: machineShares(before, after).steal, ratio: r.lefRate / copy.perSecond })
       if (round < roundCount) await sql`truncate events`
     }
     const conflicts = await copyConflicts(lef.url)

@@ -45,6 +45,12 @@ export function machineCpuSeconds(): { busy: number; steal: number; total: numbe
   return { busy: (total - idle - steal) / 100, steal: steal / 100, total: total / 100 }
 }
 
+/** Between two machineCpuSeconds() readings: the share of all cores' time that was busy, and stolen. */
+export function machineShares(before: ReturnType<typeof machineCpuSeconds>, after: ReturnType<typeof machineCpuSeconds>): { busy: number; steal: number } {
+  const total = after.total - before.total
+  return { busy: (after.busy - before.busy) / total, steal: (after.steal - before.steal) / total }
+}
+
 /** Poll `url` until it answers 200; resolves with ms since `since` (a performance.now()). */
 export async function waitFor200(url: string, since: number, timeoutMs: number, proc?: Subprocess): Promise<number> {
   const deadline = since + timeoutMs
