@@ -1,6 +1,8 @@
 import postgres from 'postgres'
 
 const COLUMNS = ['id', 'platform', 'room', 'origin', 'type', 'uid', 'event_time', 'received_at', 'paid', 'price_normalized', 'data'] as const
+// Every column but seq (the sequence numbers every insert) and received_at (lef's clock).
+const COMPARED = ['platform', 'room', 'origin', 'type', 'uid', 'event_time', 'paid', 'price_normalized', 'data'] as const
 
 /** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
 function copyField(v: unknown): string {
@@ -10,41 +12,70 @@ function copyField(v: unknown): string {
 }
 
 /**
- * The raw rate: the rows lef stored, COPY'd into an empty table shaped exactly like `events`
- * (same columns, keys and indexes), on the same server in the same run. The COPY text is built
- * before the clock starts, so only PostgreSQL's intake is timed. Best of `rounds`.
+ * The rows of `events` as COPY text, `data` as PostgreSQL prints jsonb: keys sorted by length
+ * then bytes, which a COPY of it need not sort again. Kept as a second, flattering baseline.
  */
-export async function copyRate(databaseUrl: string, rounds: number): Promise<{ rows: number; perSecond: number; bytes: number }> {
+export async function storedRowsCopyText(databaseUrl: string): Promise<{ rows: number; text: Buffer }> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
   try {
     const rows = await sql.unsafe(`select ${COLUMNS.map((c) => (c === 'data' ? 'data::text as data' : c)).join(', ')} from events order by seq`)
-    const text = rows.map((r) => COLUMNS.map((c) => copyField(r[c])).join('\t')).join('\n') + '\n'
-    const chunks: Buffer[] = []
-    const all = Buffer.from(text)
-    for (let i = 0; i < all.byteLength; i += 64 * 1024) chunks.push(all.subarray(i, i + 64 * 1024))
-    let best = 0
-    for (let r = 0; r < rounds; r++) {
-      await sql.unsafe('drop table if exists copy_target')
-      await sql.unsafe('create table copy_target (like events including all)')
-      const t0 = performance.now()
-      const writable = await sql.unsafe(`copy copy_target (${COLUMNS.join(', ')}) from stdin`).writable()
-      await new Promise<void>((resolve, reject) => {
-        writable.on('error', reject)
-        writable.on('finish', resolve)
-        let i = 0
-        const pump = () => {
-          while (i < chunks.length) if (!writable.write(chunks[i++])) return void writable.once('drain', pump)
-          writable.end()
-        }
-        pump()
-      })
-      const ms = performance.now() - t0
-      const [{ n }] = (await sql`select count(*)::int as n from copy_target`) as unknown as [{ n: number }]
-      if (n !== rows.length) throw new Error(`COPY stored ${n} of ${rows.length} rows`)
-      best = Math.max(best, (rows.length * 1000) / ms)
-    }
+    return { rows: rows.length, text: Buffer.from(rows.map((r) => COLUMNS.map((c) => copyField(r[c])).join('\t')).join('\n') + '\n') }
+  } finally {
+    await sql.end()
+  }
+}
+
+export interface CopyRate {
+  rows: number
+  perSecond: number
+  bytes: number
+  /** Copied rows equal to a stored row of the same id in every column but seq and received_at. */
+  sameAsStored: number
+  /** Stored rows with no copied row of their id. */
+  storedOnly: number
+  /** Copied rows not equal to a stored row, and stored rows without a copied twin, by event type. */
+  differentByType: Record<string, number>
+}
+
+/**
+ * The raw rate: `text` (COPY text of `rows` rows) streamed in one COPY into an empty table shaped
+ * exactly like `events` (same columns, keys and indexes), on the same server in the same run.
+ * The text is built before the clock starts, so only PostgreSQL's intake is timed. Afterwards the
+ * copied rows are compared with the stored ones, so a report can say how alike the two sets are.
+ */
+export async function copyRate(databaseUrl: string, text: Buffer, rows: number): Promise<CopyRate> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  try {
     await sql.unsafe('drop table if exists copy_target')
-    return { rows: rows.length, perSecond: best, bytes: all.byteLength }
+    await sql.unsafe('create table copy_target (like events including all)')
+    const t0 = performance.now()
+    const writable = await sql.unsafe(`copy copy_target (${COLUMNS.join(', ')}) from stdin`).writable()
+    await new Promise<void>((resolve, reject) => {
+      writable.on('error', reject)
+      writable.on('finish', resolve)
+      let at = 0
+      const pump = () => {
+        while (at < text.byteLength) if (!writable.write(text.subarray(at, (at += 64 * 1024)))) return void writable.once('drain', pump)
+        writable.end()
+      }
+      pump()
+    })
+    const ms = performance.now() - t0
+    const [{ n }] = (await sql`select count(*)::int as n from copy_target`) as unknown as [{ n: number }]
+    if (n !== rows) throw new Error(`COPY stored ${n} of ${rows} rows`)
+    const same = COMPARED.map((c) => `s.${c} is not distinct from c.${c}`).join(' and ')
+    const [cmp] = (await sql.unsafe(`select
+        (select count(*)::int from copy_target c join events s using (id) where ${same}) as same,
+        (select count(*)::int from events s where not exists (select 1 from copy_target c where c.id = s.id)) as stored_only`)) as unknown as [{ same: number; stored_only: number }]
+    const different = (await sql.unsafe(`select type, count(*)::int as n from (
+        select c.type from copy_target c where not exists (select 1 from events s where s.id = c.id and ${same})
+        union all select s.type from events s where not exists (select 1 from copy_target c where c.id = s.id)
+      ) d group by type order by type`)) as unknown as Array<{ type: string; n: number }>
+    await sql.unsafe('drop table copy_target')
+    return {
+      rows, perSecond: (rows * 1000) / ms, bytes: text.byteLength, sameAsStored: cmp.same, storedOnly: cmp.stored_only,
+      differentByType: Object.fromEntries(different.map((d) => [d.type, d.n])),
+    }
   } finally {
     await sql.end()
   }

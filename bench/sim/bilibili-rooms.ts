@@ -37,8 +37,12 @@ export interface RoomsSim {
   /** Send scripted traffic to every authed room, one frame per room every `intervalMs` (staggered). */
   startTraffic(intervalMs: number): void
   stopTraffic(): void
-  /** Build `messages` messages of scripted traffic up front, spread over the authed rooms. */
-  prepareBlast(messages: number): { frames: number; messages: number }
+  /**
+   * Build `messages` messages of scripted traffic up front, spread over the authed rooms. With
+   * `framesFile`, the frames are also written there in send order (see writeFramesFile), so the
+   * bench can encode the same messages as lef does for its COPY baseline.
+   */
+  prepareBlast(messages: number, framesFile?: string): Promise<{ frames: number; messages: number }>
   /** Send the prepared frames as fast as the sockets take them; resolves when all are written. */
   blast(): Promise<{ frames: number; messages: number; ms: number }>
   close(): Promise<void>
@@ -48,6 +52,41 @@ export interface RoomsSim {
 function frameOf(msgs: object[], protover: number): Uint8Array {
   const inner = Buffer.concat(msgs.map((m) => encodePacket(Operation.Message, JSON.stringify(m), ProtocolVersion.Normal, 0)))
   return messageFrame(inner, protover, BROTLI)
+}
+
+/** A frame as sent to one room. */
+export interface RoomFrame {
+  room: number
+  frame: Uint8Array
+}
+
+/** Frames in send order as [room u32][length u32][frame bytes], big-endian. */
+export async function writeFramesFile(path: string, frames: readonly RoomFrame[]): Promise<void> {
+  const out = new Uint8Array(frames.reduce((n, f) => n + 8 + f.frame.byteLength, 0))
+  const view = new DataView(out.buffer)
+  let at = 0
+  for (const f of frames) {
+    view.setUint32(at, f.room)
+    view.setUint32(at + 4, f.frame.byteLength)
+    out.set(f.frame, at + 8)
+    at += 8 + f.frame.byteLength
+  }
+  await Bun.write(path, out)
+}
+
+/** The frames writeFramesFile wrote, in order. */
+export async function readFramesFile(path: string): Promise<RoomFrame[]> {
+  const bytes = new Uint8Array(await Bun.file(path).arrayBuffer())
+  const view = new DataView(bytes.buffer)
+  const frames: RoomFrame[] = []
+  for (let at = 0; at < bytes.byteLength; ) {
+    const room = view.getUint32(at)
+    const length = view.getUint32(at + 4)
+    if (at + 8 + length > bytes.byteLength) throw new Error(`${path}: frame at byte ${at} runs past the end of the file`)
+    frames.push({ room, frame: bytes.subarray(at + 8, at + 8 + length) })
+    at += 8 + length
+  }
+  return frames
 }
 
 export function startRoomsSim(): RoomsSim {
@@ -141,7 +180,7 @@ export function startRoomsSim(): RoomsSim {
       for (const t of timers) clearInterval(t)
       timers = []
     },
-    prepareBlast(target) {
+    async prepareBlast(target, framesFile) {
       prepared = []
       const rooms = [...sockets.entries()]
       if (rooms.length === 0) throw new Error('no authed rooms')
@@ -153,6 +192,7 @@ export function startRoomsSim(): RoomsSim {
         prepared.push({ ws, frame: frameOf(msgs, ws.data.protover), messages: msgs.length })
         messages += msgs.length
       }
+      if (framesFile) await writeFramesFile(framesFile, prepared.map((p) => ({ room: p.ws.data.room, frame: p.frame })))
       return { frames: prepared.length, messages }
     },
     async blast() {

@@ -9,7 +9,8 @@ export interface RoomsSimChild {
   stats(): Promise<RoomsSimStats>
   traffic(intervalMs: number): Promise<void>
   stopTraffic(): Promise<void>
-  prepare(messages: number): Promise<{ frames: number; messages: number }>
+  /** With `framesFile`, the prepared frames are also written there (writeFramesFile). */
+  prepare(messages: number, framesFile?: string): Promise<{ frames: number; messages: number }>
   blast(): Promise<{ frames: number; messages: number; ms: number }>
   /** Resolves when `rooms` sockets have authed, or throws after `timeoutMs`. */
   waitAuthed(rooms: number, timeoutMs: number): Promise<number>
@@ -43,7 +44,7 @@ export async function startRoomsSimChild(): Promise<RoomsSimChild> {
     stats: () => call('/stats'),
     traffic: (ms) => call(`/traffic?intervalMs=${ms}`),
     stopTraffic: () => call('/stop-traffic'),
-    prepare: (messages) => call(`/prepare?messages=${messages}`),
+    prepare: (messages, framesFile) => call(`/prepare?messages=${messages}${framesFile ? `&framesFile=${encodeURIComponent(framesFile)}` : ''}`),
     blast: () => call('/blast'),
     async waitAuthed(rooms, timeoutMs) {
       const deadline = performance.now() + timeoutMs

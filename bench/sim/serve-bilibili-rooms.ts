@@ -22,7 +22,7 @@ const control = Bun.serve({
         sim.stopTraffic()
         return Response.json({ ok: true })
       case '/prepare':
-        return Response.json(sim.prepareBlast(n('messages')))
+        return Response.json(await sim.prepareBlast(n('messages'), url.searchParams.get('framesFile') ?? undefined))
       case '/blast':
         return Response.json(await sim.blast())
       default:

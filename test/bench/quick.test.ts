@@ -42,6 +42,11 @@ test('bench --quick produces results for every scenario', async () => {
     const ingest = byId.ingest!.figures[0]!
     expect(ingest.value).toBeGreaterThan(0)
     expect(ingest.baseline!.value).toBeGreaterThan(0)
+    // …and the baseline is lef's own rows of the same messages: all but the few events that read
+    // lef's clock (like-clicks, counts) equal a stored row in every column but seq and received_at.
+    const same = byId.ingest!.figures.find((f) => f.name.startsWith('rows of the COPY baseline equal'))!
+    expect(same.baseline!.value).toBeGreaterThan(0)
+    expect(same.ratio!).toBeGreaterThan(0.8)
     // Memory: the 0-room process and two room counts.
     expect(byId.memory!.table!.rows.map((r) => r[0])).toEqual([0, 5, 20])
 
