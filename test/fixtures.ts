@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path'
 export const REPO_ROOT = resolve(import.meta.dir, '..')
 
 /**
- * Real captured data lives beside the repository, in ../shared/fixtures (see each SOURCES.md).
- * LEF_FIXTURES overrides the location.
+ * Real captured data kept in the repository, in test/fixtures/ (each source with its licence,
+ * each platform with a SOURCES.md). LEF_FIXTURES points the tests at another copy.
  */
-export const FIXTURES_DIR = process.env.LEF_FIXTURES ?? resolve(REPO_ROOT, '../shared/fixtures')
+export const FIXTURES_DIR = process.env.LEF_FIXTURES ?? resolve(REPO_ROOT, 'test/fixtures')
 
 if (!existsSync(FIXTURES_DIR)) {
-  throw new Error(`fixtures not found at ${FIXTURES_DIR}: clone the repo next to shared/ or set LEF_FIXTURES`)
+  throw new Error(`fixtures not found at ${FIXTURES_DIR}: LEF_FIXTURES must name a folder laid out like test/fixtures`)
 }
 
 export function fixturePath(...parts: string[]): string {

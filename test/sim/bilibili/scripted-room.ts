@@ -3,7 +3,7 @@ import type { BilibiliSim } from './sim'
 
 /**
  * Realistic Bilibili room traffic for the demo and load tests: every message is a real fixture
- * (test/../shared/fixtures/bilibili) with fresh users, texts, ids and times, so it exercises
+ * (test/fixtures/bilibili) with fresh users, texts, ids and times, so it exercises
  * exactly the shapes the normaliser sees upstream. Deterministic for a given seed.
  */
 
