@@ -3,7 +3,7 @@ import postgres from 'postgres'
 import { parseEnv } from '../../src/config'
 import { openDatabase } from '../../src/store/db'
 
-// The CI PostgreSQL (DESIGN.md: tests use DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test); it runs without TLS.
+// The CI PostgreSQL (tests use DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, as the README says); it runs without TLS.
 const BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const withQuery = (q: string) => `${BASE}${BASE.includes('?') ? '&' : '?'}${q}`
 

@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 
-/** The PostgreSQL server tests use (DESIGN.md: default postgres://postgres@127.0.0.1:5432/test). */
+/** The PostgreSQL server tests use: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test (see the README). */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /**
