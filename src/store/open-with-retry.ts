@@ -60,7 +60,7 @@ export async function openWithRetry(opts: OpenWithRetryOptions): Promise<{ attem
 export function databaseWhere(url: string): { where: string; secrets: string[] } {
   try {
     const u = new URL(url)
-    const secrets = [decodeURIComponent(u.password), u.password].filter((s) => s !== '')
+    const secrets = [...new Set([decodeURIComponent(u.password), u.password])].filter((s) => s !== '')
     return { where: `${u.hostname}:${u.port || '5432'}${u.pathname}`, secrets }
   } catch {
     return { where: 'DATABASE_URL', secrets: [] }
