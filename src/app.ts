@@ -24,7 +24,9 @@ import { OnDemandRooms } from './rooms/on-demand'
 import { observePhases } from './rooms/phase-observer'
 import { RoomRegistry } from './rooms/room-registry'
 import { resolveShard, shardOf, ShardConfigError } from './rooms/shard'
-import { openDatabase, type Database } from './store/db'
+import { createDatabase, type Database } from './store/db'
+import { DatabaseReadiness } from './store/db-readiness'
+import { databaseWhere, openWithRetry } from './store/open-with-retry'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
 import { listenForRoomChanges } from './store/room-change-feed'
@@ -47,6 +49,11 @@ export interface AppOptions {
   connectors?: Partial<Record<Platform, Connector>>
   /** The pod hostname ROOMS_SHARD=auto reads its ordinal from (default: os.hostname()). */
   hostname?: string
+  /**
+   * Resolve only once the database is open and rooms are claimed (default true, as tests want a
+   * working app). false: resolve as soon as HTTP listens and follow start-up through `ready`.
+   */
+  waitUntilReady?: boolean
 }
 
 export interface App {
@@ -78,6 +85,12 @@ export interface App {
   readonly server: Server<unknown>
   /** The base URL the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string
+  /**
+   * Settles when start-up is complete: the database migrated, rooms seeded and claimed. Until
+   * then HTTP is up, `/ping` answers 503 naming the cause and routes needing the database 503.
+   * Rejects if the database cannot be opened for good (PGlite) or lef is stopped first.
+   */
+  readonly ready: Promise<void>
   stop(): Promise<void>
 }
 
@@ -93,10 +106,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
   const shard = shardOrConfigError(config, opts.hostname ?? hostname())
 
-  const database = await openDatabase({
+  // Nothing here touches the server yet: PostgreSQL may still be starting (a first boot, a pod
+  // before its database). HTTP comes up first; the database-bound start-up follows when it can.
+  const database = await createDatabase({
     url: config.DATABASE_URL,
     dataDir: opts.inMemoryDatabase ? undefined : config.DATA_DIR,
   })
+  const readiness = new DatabaseReadiness()
   const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
   const writer = new EventWriter({
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
@@ -164,19 +180,14 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       bridgeClients: () => bridge?.clientCount ?? 0,
       middleware: telemetry.httpMiddleware,
       operator: { registry },
+      readiness,
     },
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
   metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus })
 
-  // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
-  // Done before the port opens: a healthy /ping means start-up is complete (deployments send SIGTERM on that basis).
   rooms.start([])
-  await roomStore.seed(config.ROOMS, Date.now())
-  await leases.start()
-  // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
-  const roomChanges = config.DATABASE_URL ? await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' })) : undefined
 
   const server = Bun.serve<BridgeSocketData>({
     port: config.PORT,
@@ -184,7 +195,8 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     // Bridge upgrades at `/` first; everything else (including plain GET /) is the REST app.
     // The server goes to Hono as its env so SSE can lift its requests' idle timeout.
     fetch: (req, srv) => {
-      const bridged = bridge?.handle(req, srv)
+      // Until ready, bridge upgrades fall through to the REST app, which answers 503.
+      const bridged = readiness.ready ? bridge?.handle(req, srv) : undefined
       if (bridged === null) return undefined
       return bridged ?? http.fetch(req, srv)
     },
@@ -195,13 +207,41 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
-  const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
-  log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
+  let roomChanges: { close(): Promise<void> } | undefined
+  let stopPrune = () => {}
+  const stopped = new AbortController()
+  const { where, secrets } = config.DATABASE_URL ? databaseWhere(config.DATABASE_URL) : { where: undefined, secrets: [] }
+  const ready = (async () => {
+    // ROOMS seeds the table (missing rooms only: an operator's disable sticks); leases decide which node connects what.
+    // Before this completes /ping answers 503: a healthy /ping means start-up is complete (deployments send SIGTERM on that basis).
+    const { attempts } = await openWithRetry({
+      open: async () => {
+        await database.migrate()
+        await roomStore.seed(config.ROOMS, Date.now())
+      },
+      readiness, log: log.child({ part: 'database' }), where, secrets, signal: stopped.signal,
+      // PGlite is a directory on this machine: if it cannot open, waiting will not change that.
+      retry: database.kind === 'postgres',
+    })
+    readiness.starting()
+    await leases.start()
+    // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
+    if (config.DATABASE_URL) roomChanges = await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' }))
+    stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
+    readiness.markReady()
+    log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION, attempts }, 'lef started')
+  })()
+  // Whoever follows start-up handles a failure; an app nobody waits on must not crash the process.
+  ready.catch(() => {})
 
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
       log.info('lef stopping: closing intake, flushing events')
+      // A start-up still waiting for the database gives up at once; one past it finishes first,
+      // so nothing it starts is left running.
+      stopped.abort()
+      await ready.catch(() => {})
       stopPrune()
       onDemand?.close()
       await roomChanges?.close()
@@ -220,7 +260,15 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await telemetry.shutdown()
     })())
 
-  return { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, stop }
+  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
+  if (opts.waitUntilReady === false) return app
+  try {
+    await ready
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return app
 }
 
 function shardOrConfigError(config: Env, host: string) {

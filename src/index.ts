@@ -15,7 +15,8 @@ try {
 }
 
 // startApp also refuses settings that only make sense together (ROOMS_SHARD with ROOMS_SHARDS).
-const app = await startApp(config).catch(exitOnConfigError)
+// It returns once HTTP listens: a database that is not up yet is waited for, with /ping saying so.
+const app = await startApp(config, { waitUntilReady: false }).catch(exitOnConfigError)
 
 let signals = 0
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -32,3 +33,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     )
   })
 }
+
+// Only a database that can never open (a broken PGlite directory) ends start-up; a stop does too,
+// and then the signal handler above owns the exit.
+app.ready.catch((err: Error) => {
+  if (signals > 0) return
+  app.log.fatal({ reason: err.message }, 'lef cannot start')
+  void app.stop().finally(() => process.exit(1))
+})

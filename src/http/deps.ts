@@ -5,6 +5,7 @@ import type { Env } from '../config'
 import type { RoomRegistry } from '../rooms/room-registry'
 import type { RoomDirectory } from '../rooms/room-status'
 import type { Database } from '../store/db'
+import type { Readiness } from '../store/db-readiness'
 import type { EventStore } from '../store/event-store'
 import type { EventWriter } from '../store/event-writer'
 
@@ -25,6 +26,8 @@ export interface HttpDeps {
   bridgeClients(): number
   /** Request telemetry (OpenTelemetry spans, Sentry 5xx reports), run before everything else. */
   middleware?: MiddlewareHandler[]
+  /** Start-up's progress: until ready, `/ping` and routes that need the database answer 503. Absent = always ready. */
+  readiness?: Readiness
   /** Rooms in the database (`/rooms`, operator messages, dashboard); absent on nodes built without it. */
   operator?: { registry: RoomRegistry }
 }

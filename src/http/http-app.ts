@@ -13,6 +13,7 @@ import { roomsRoutes } from './routes/rooms'
 import { searchRoutes } from './routes/search'
 import { statsRoutes } from './routes/stats'
 import { uploadRoutes } from './routes/upload'
+import { untilReady } from './until-ready'
 
 /**
  * Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs,
@@ -31,6 +32,8 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   // Telemetry first, so request spans and 5xx reports cover every route, guarded or not.
   for (const mw of deps.middleware ?? []) app.use('*', mw)
 
+  // Before the key check: a client with a good key and one without both learn to come back later.
+  if (deps.readiness) app.use('*', untilReady(deps.readiness))
   const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY')
   app.use('*', async (c, next) => (OPEN_PATHS.has(c.req.path) ? next() : guard(c, next)))
 

@@ -18,6 +18,11 @@ export interface Database {
   readonly copier?: RowCopier
   /** Run `select 1`; rejects with the driver's error when the database is unreachable. */
   ping(timeoutMs?: number): Promise<void>
+  /**
+   * Bring the schema up to date (drizzle migrations in `drizzle/`). On PostgreSQL this is the
+   * first contact with the server; a failure leaves nothing half-open, so it may be called again.
+   */
+  migrate(): Promise<void>
   close(): Promise<void>
 }
 
@@ -37,11 +42,25 @@ export interface OpenOptions {
 
 /** Open the database and bring its schema up to date (drizzle migrations in `drizzle/`). */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  // The migration holds one connection for its lock while it migrates on another: at least 2.
-  return opts.url ? openPostgres(opts.url, Math.max(2, opts.max ?? 10)) : openPglite(opts.dataDir)
+  const database = await createDatabase(opts)
+  try {
+    await database.migrate()
+  } catch (err) {
+    await database.close().catch(() => {})
+    throw err
+  }
+  return database
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+/**
+ * The database's clients, with no schema check yet. A PostgreSQL client connects at its first
+ * query, so this succeeds while the server is unreachable; `migrate()` is what needs it.
+ */
+export async function createDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.url ? createPostgres(opts.url, opts.max ?? 10) : createPglite(opts.dataDir)
+}
+
+function createPostgres(url: string, max: number): Database {
   const client = postgres(url, {
     max,
     connect_timeout: 5,
@@ -51,33 +70,41 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   })
   const db = drizzlePostgres(client, { schema })
   const copier = createRowCopier({ url })
-  const database: Database = {
+  return {
     kind: 'postgres',
     db,
     copier,
     ping: (timeoutMs = 3000) => withTimeout(client`select 1`.then(() => undefined), timeoutMs, 'database ping timed out'),
+    migrate: () => migratePostgresSchema(url),
     close: async () => {
       await Promise.all([client.end({ timeout: 5 }), copier.close()])
     },
   }
+}
+
+/**
+ * Migrate on a client of its own, ended afterwards: a postgres.js connection reserved while the
+ * server was unreachable stays broken, so every attempt starts from a fresh client.
+ */
+async function migratePostgresSchema(url: string): Promise<void> {
+  // The lock holds one connection while the migration runs on the other.
+  const client = postgres(url, { max: 2, connect_timeout: 5, onnotice: () => {} })
   try {
     // Two nodes starting together must not both run the same migration.
     const lock = await client.reserve()
     try {
       await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
-      await migratePostgres(db, { migrationsFolder: MIGRATIONS_DIR })
+      await migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_DIR })
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {})
       lock.release()
     }
-  } catch (err) {
+  } finally {
     await client.end({ timeout: 1 }).catch(() => {})
-    throw err
   }
-  return database
 }
 
-async function openPglite(dataDir?: string): Promise<Database> {
+async function createPglite(dataDir?: string): Promise<Database> {
   // Loaded only when used: a node on PostgreSQL would carry ~2 MB of resident memory for nothing.
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
@@ -85,7 +112,6 @@ async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const client = dataDir ? new PGlite(dataDir) : new PGlite()
   const db = drizzlePglite(client, { schema })
-  await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR })
   let closed = false
   return {
     kind: 'pglite',
@@ -94,6 +120,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
       if (closed) throw new Error('database is closed')
       await withTimeout(db.execute(sql`select 1`).then(() => undefined), timeoutMs, 'database ping timed out')
     },
+    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_DIR }),
     close: async () => {
       if (closed) return
       closed = true

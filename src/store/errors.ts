@@ -38,3 +38,49 @@ export function describeDbError(err: unknown): string {
   }
   return [...new Set(parts)].join(' <- ').slice(0, 500)
 }
+
+/** Why the database could not be reached at start-up, in words an operator acts on. */
+export interface ConnectFailure {
+  /** e.g. "connection refused", `password authentication failed for user "lef"`. */
+  cause: string
+  /**
+   * The server answered and refused this DATABASE_URL (wrong user, password or database
+   * name). Retrying still makes sense, since a first boot may create them a moment later.
+   */
+  refused: boolean
+}
+
+const NETWORK_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  CONNECTION_CLOSED: 'connection closed before the server answered',
+  CONNECTION_ENDED: 'connection closed before the server answered',
+  CONNECTION_DESTROYED: 'connection closed before the server answered',
+  CONNECT_TIMEOUT: 'connection timed out',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+
+/**
+ * Classify an error from opening the database. Network codes become a fixed phrase (the
+ * driver's message repeats host and port, which the log line carries separately); server
+ * answers keep PostgreSQL's own message, which names the user or database but never a password.
+ * `secrets` (the URL's password) are masked wherever they still appear.
+ */
+export function describeConnectFailure(err: unknown, secrets: readonly string[] = []): ConnectFailure {
+  const code = (err as { code?: unknown } | undefined)?.code
+  const state = sqlState(err)
+  let cause: string
+  let refused = false
+  if (typeof code === 'string' && NETWORK_CAUSES[code]) cause = NETWORK_CAUSES[code]
+  else if (state && /^(28|3D)/.test(state)) {
+    // 28xxx: authentication / authorisation; 3D000: no such database.
+    cause = err instanceof Error ? err.message : String(err)
+    refused = true
+  } else cause = describeDbError(err)
+  for (const secret of secrets) if (secret.length >= 3) cause = cause.split(secret).join('***')
+  return { cause: cause.slice(0, 300), refused }
+}

@@ -5,12 +5,15 @@ import type { ErrorReporter } from './error-reporter'
 /**
  * Every 5xx answer reaches the error reporter: the thrown error when there was one (the
  * error handler turned it into the 500), otherwise a message naming the route and status.
- * Headers are not attached, so keys and cookies cannot leak this way.
+ * Headers are not attached, so keys and cookies cannot leak this way. A 503 with Retry-After
+ * is lef still starting (waiting for its database, which its own log reports once per
+ * attempt), not a failure: every health probe would otherwise be a report.
  */
 export function reportServerErrors(reporter: ErrorReporter): MiddlewareHandler {
   return async (c, next) => {
     await next()
     if (c.res.status < 500) return
+    if (c.res.status === 503 && c.res.headers.has('retry-after')) return
     const route = safeRoutePath(c)
     const tags = { part: 'http', method: c.req.method, route, status: String(c.res.status) }
     if (c.error) reporter.captureException(c.error, { tags })

@@ -16,7 +16,8 @@ export interface TcpProxy {
   close(): void
 }
 
-export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy {
+/** `port`: listen there (e.g. a port a client was already told to use) instead of a free one. */
+export function startTcpProxy(targetHost: string, targetPort: number, port = 0): TcpProxy {
   let isUp = true
   let stalled = false
   const pairs = new Set<{ client: Socket<Peer>; upstream?: Socket<{ client: Socket<Peer> }> }>()
@@ -24,7 +25,7 @@ export function startTcpProxy(targetHost: string, targetPort: number): TcpProxy 
 
   const listener: TCPSocketListener<Peer> = Bun.listen<Peer>({
     hostname: '127.0.0.1',
-    port: 0,
+    port,
     socket: {
       open(client) {
         if (!isUp) {

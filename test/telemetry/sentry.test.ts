@@ -81,7 +81,7 @@ describe('scrubbing', () => {
 })
 
 describe('5xx reporting middleware', () => {
-  test('a thrown error is reported as the exception; a 5xx without one as a message naming the route', async () => {
+  test('a thrown error is reported as the exception; a 5xx without one as a message naming the route; a 503 with Retry-After is not reported', async () => {
     const seen: Array<{ kind: string; value: string; tags?: Record<string, string> }> = []
     const reporter: ErrorReporter = {
       captureException: (err, ctx) => seen.push({ kind: 'exception', value: (err as Error).message, tags: ctx?.tags }),
@@ -97,8 +97,11 @@ describe('5xx reporting middleware', () => {
     })
     app.get('/down', (c) => c.json({ success: false, status: 503, message: 'database unreachable: ECONNREFUSED' }, 503))
     app.get('/fine', (c) => c.text('ok'))
+    // lef waiting for its database at start-up: a "come back later", not an error.
+    app.get('/starting', (c) => c.json({ success: false, status: 503, message: 'database unreachable: connection refused' }, 503, { 'Retry-After': '4' }))
     expect((await app.request('/boom/42')).status).toBe(500)
     expect((await app.request('/down')).status).toBe(503)
+    expect((await app.request('/starting')).status).toBe(503)
     expect((await app.request('/fine')).status).toBe(200)
     expect(seen).toEqual([
       { kind: 'exception', value: 'handler exploded for 42', tags: { part: 'http', method: 'GET', route: '/boom/:id', status: '500' } },

@@ -18,11 +18,16 @@ const route = createRoute({
   responses: {
     200: { description: 'Healthy', content: { 'application/json': { schema: envelopeOf(pingData) } } },
     500: errorResponse('A dependency failed; the message names it'),
+    503: errorResponse('Still starting: the database is not reachable yet; the message names the cause and the next attempt (Retry-After is set)'),
   },
 })
 
-export function pingRoutes(deps: Pick<HttpDeps, 'database' | 'redis' | 'log'>) {
+export function pingRoutes(deps: Pick<HttpDeps, 'database' | 'redis' | 'log' | 'readiness'>) {
   return createRouter().openapi(route, async (c) => {
+    if (deps.readiness && !deps.readiness.ready) {
+      c.header('Retry-After', String(deps.readiness.retryAfterSeconds()))
+      return fail(c, 503, deps.readiness.describe())
+    }
     try {
       await deps.database.ping(3000)
     } catch (err) {
