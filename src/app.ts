@@ -10,6 +10,7 @@ import { WebSocketBridge } from './http/bridge/bridge-server'
 import { testPageRoutes } from './http/bridge/test-page'
 import { createHttpApp } from './http/http-app'
 import { resolveRoomParam } from './http/room-param'
+import { serviceUrls } from './http/service-urls'
 import { metricsRoutes } from './http/routes/metrics'
 import { withOnDemandBridge } from './http/on-demand/bridge-hook'
 import { onDemandSseRoutes } from './http/on-demand/sse-hook'
@@ -196,7 +197,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
 
   const stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
-  log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
+  log.info({ url, ...serviceUrls(url, bridge !== undefined), database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION }, 'lef started')
 
   let stopping: Promise<void> | undefined
   const stop = () =>
