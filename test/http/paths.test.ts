@@ -114,6 +114,20 @@ describe('paths a person pastes', () => {
     expect(await followed.text()).toContain('<html')
   })
 
+  test('the bridge upgrades at a pasted // as at /; other paths are not the bridge', async () => {
+    const open = (path: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${bridgeUrl(app).replace(/\/$/, '')}${path}?token=${PASSWORD}`)
+        ws.onmessage = (m) => {
+          resolve((JSON.parse(String(m.data)) as { type: string }).type)
+          ws.close()
+        }
+        ws.onerror = () => resolve('refused')
+      })
+    expect(await open('//')).toBe('established')
+    expect(await open('/events')).toBe('refused')
+  })
+
   test('the WebSocket bridge still upgrades at /', async () => {
     const client = new LaplaceEventBridgeClient({ url: bridgeUrl(app), token: PASSWORD, reconnect: false })
     await client.connect()
