@@ -10,6 +10,7 @@ import { WebSocketBridge } from './http/bridge/bridge-server'
 import { testPageRoutes } from './http/bridge/test-page'
 import { createHttpApp } from './http/http-app'
 import { resolveRoomParam } from './http/room-param'
+import { serviceUrls } from './http/service-urls'
 import { metricsRoutes } from './http/routes/metrics'
 import { withOnDemandBridge } from './http/on-demand/bridge-hook'
 import { onDemandSseRoutes } from './http/on-demand/sse-hook'
@@ -229,7 +230,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     if (config.DATABASE_URL) roomChanges = await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' }))
     stopPrune = schedulePrune({ store, keepHours: config.EVENTS_KEEP, schedule: config.PRUNE_INTERVAL, log, timezone: config.TZ })
     readiness.markReady()
-    log.info({ url, database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION, attempts }, 'lef started')
+    log.info({ url, ...serviceUrls(url, bridge !== undefined), database: database.kind, rooms: leases.heldIds().length, shard, version: VERSION, attempts }, 'lef started')
   })()
   // Whoever follows start-up handles a failure; an app nobody waits on must not crash the process.
   ready.catch(() => {})

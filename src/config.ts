@@ -2,6 +2,7 @@ import { Cron } from 'croner'
 import { z } from 'zod'
 import { DEFAULT_TIKTOK_COIN_USD, parseRoomList } from './events'
 import { parseShardSetting } from './rooms/shard'
+import { parseCorsOrigins } from './http/cors/cors-origins'
 import { COMPRESSION, type Compression, DEFAULT_COMPRESSION } from './platforms/bilibili/protocol'
 
 /**
@@ -118,6 +119,15 @@ const roomsShard = z.string().transform((v, ctx) => {
   }
 })
 
+const corsOrigins = z.string().transform((v, ctx) => {
+  try {
+    return parseCorsOrigins(v)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+})
+
 const timeZone = z
   .string()
   .trim()
@@ -167,6 +177,7 @@ export const CONFIG_ENTRIES = {
   AUTH_KEY: entry({ schema: keyList, fallback: '', example: 'a-long-random-string', secret: true }),
   UPLOAD_KEY: entry({ schema: keyList, fallback: '', example: 'another-long-random-string', secret: true }),
   UPLOAD_MAX_BYTES: entry({ schema: int(1024, 2 ** 31), fallback: String(50 * 1024 * 1024), example: '52428800' }),
+  CORS_ORIGINS: entry({ schema: corsOrigins, fallback: '*', example: 'https://chat.laplace.live,http://localhost:5173 (or * / off)' }),
   WEBSOCKET_BRIDGE: entry({ schema: bool, fallback: 'false', example: 'true' }),
   WEBSOCKET_BRIDGE_AUTH: entry({ schema: z.string(), fallback: '', example: 'bridge-password', secret: true }),
   BRIDGE_PING_INTERVAL: entry({ schema: int(100, 600_000), fallback: '30000', example: '30000 (ms)' }),

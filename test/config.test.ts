@@ -32,6 +32,13 @@ describe('config defaults', () => {
     expect(c.TIKTOK_WEB_BASE).toBe('https://www.tiktok.com')
   })
 
+  test('CORS_ORIGINS: any origin by default (unset or empty), off turns CORS off', () => {
+    expect(parseEnv({}).CORS_ORIGINS).toBe('*')
+    expect(parseEnv({ CORS_ORIGINS: ' ' }).CORS_ORIGINS).toBe('*')
+    expect(parseEnv({ CORS_ORIGINS: 'off' }).CORS_ORIGINS).toBeNull()
+    expect(parseEnv({ CORS_ORIGINS: 'OFF' }).CORS_ORIGINS).toBeNull()
+  })
+
   test('ROOMS set but empty means no rooms; unset means the default room', () => {
     expect(parseEnv({ ROOMS: '' }).ROOMS).toEqual([])
     expect(parseEnv({}).ROOMS).toHaveLength(1)
@@ -47,6 +54,11 @@ describe('good values', () => {
       { platform: 'douyin', key: '646454278948' },
       { platform: 'tiktok', key: 'some.user_1' },
     ])
+  })
+
+  test('CORS_ORIGINS lists origins as browsers send them: pasted slash dropped, host lower-cased, repeats once', () => {
+    const c = parseEnv({ CORS_ORIGINS: 'https://Chat.Laplace.live/, http://localhost:5173,https://chat.laplace.live' })
+    expect(c.CORS_ORIGINS).toEqual(['https://chat.laplace.live', 'http://localhost:5173'])
   })
 
   test('comma lists of keys, booleans, numbers, URLs and cron', () => {
@@ -94,6 +106,11 @@ describe('bad values stop start-up with one line naming the variable, the proble
     ['TIKTOK_COIN_USD', '-1', /^TIKTOK_COIN_USD: must be a positive number/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
     ['UPLOAD_MAX_BYTES', '10', /^UPLOAD_MAX_BYTES: must be between 1024/],
+    ['CORS_ORIGINS', 'chat.laplace.live', /^CORS_ORIGINS: "chat.laplace.live" is not an origin .*e\.g\. CORS_ORIGINS=https:\/\/chat/],
+    ['CORS_ORIGINS', 'https://chat.laplace.live/app', /^CORS_ORIGINS: "https:\/\/chat.laplace.live\/app" has more than an origin/],
+    ['CORS_ORIGINS', 'ftp://files.example', /^CORS_ORIGINS: "ftp:\/\/files.example" is not an http\(s\) origin/],
+    ['CORS_ORIGINS', 'https://a.example,*', /^CORS_ORIGINS: "\*" allows every origin on its own/],
+    ['CORS_ORIGINS', ',,', /^CORS_ORIGINS: must be "\*", "off" or a comma list of origins/],
   ]
   for (const [name, value, pattern] of cases) {
     test(`${name}=${value}`, () => {

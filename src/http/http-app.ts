@@ -1,5 +1,6 @@
 import { swaggerUI } from '@hono/swagger-ui'
 import { requireKey } from './auth'
+import { corsMiddleware } from './cors/cors'
 import type { HttpDeps } from './deps'
 import { errorHandler, notFound } from './error-handler'
 import { dashboardRoutes } from './dashboard/dashboard-routes'
@@ -8,6 +9,7 @@ import { eventsRoutes } from './routes/events'
 import { exportRoutes } from './routes/export'
 import { infoRoutes } from './routes/info'
 import { pingRoutes } from './routes/ping'
+import { routePath } from './request-path'
 import { messagesRoutes } from './routes/messages'
 import { roomsRoutes } from './routes/rooms'
 import { searchRoutes } from './routes/search'
@@ -17,25 +19,45 @@ import { untilReady } from './until-ready'
 
 /**
  * Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs,
- * and the bridge test page (it holds no data; the user types the token into it).
+ * the bridge test page (it holds no data; the user types the token into it) and `/`, which only
+ * redirects to the dashboard.
  */
-const OPEN_PATHS = new Set(['/ping', '/upload', '/openapi.json', '/docs', '/websocket-test.html'])
+const OPEN_PATHS = new Set(['/', '/ping', '/upload', '/openapi.json', '/docs', '/websocket-test.html'])
+
+/**
+ * Keys `/info` takes: AUTH_KEY, and the bridge password too, since the SDK's getInfo() sends the
+ * only secret it has, the bridge password, as its Bearer. `/info` is read-only; the password
+ * opens nothing else. With no AUTH_KEY, `/info` stays open as before.
+ */
+function infoKeys(config: HttpDeps['config']): readonly string[] {
+  if (config.AUTH_KEY.length === 0) return []
+  const bridgePassword = config.WEBSOCKET_BRIDGE ? config.WEBSOCKET_BRIDGE_AUTH : ''
+  return bridgePassword === '' ? config.AUTH_KEY : [...config.AUTH_KEY, bridgePassword]
+}
 
 /**
  * The REST API. Extra routers (SSE, bridge, dashboard) are mounted by the composition root
  * through `extra`, so this file stays the one place that lists what is guarded.
  */
 export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof createRouter>> = []) {
-  const app = createRouter()
+  const app = createRouter({ getPath: routePath })
   app.onError(errorHandler(deps.log))
   app.notFound(notFound)
   // Telemetry first, so request spans and 5xx reports cover every route, guarded or not.
   for (const mw of deps.middleware ?? []) app.use('*', mw)
 
+  // CORS before any key check: preflights carry no key, and refusals must be readable cross-origin.
+  const cors = corsMiddleware(deps.config.CORS_ORIGINS)
+  if (cors) app.use('*', cors)
+
   // Before the key check: a client with a good key and one without both learn to come back later.
   if (deps.readiness) app.use('*', untilReady(deps.readiness))
   const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY')
-  app.use('*', async (c, next) => (OPEN_PATHS.has(c.req.path) ? next() : guard(c, next)))
+  const infoGuard = requireKey(infoKeys(deps.config), 'AUTH_KEY or WEBSOCKET_BRIDGE_AUTH')
+  app.use('*', async (c, next) => {
+    if (OPEN_PATHS.has(c.req.path)) return next()
+    return (c.req.path === '/info' ? infoGuard : guard)(c, next)
+  })
 
   app.route('/', pingRoutes(deps))
   app.route('/', infoRoutes(deps))

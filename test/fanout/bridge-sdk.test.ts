@@ -122,10 +122,11 @@ describe('bridge conformance with @laplace.live/event-bridge-sdk', () => {
     client.disconnect()
   })
 
-  test('plain GET / still reaches the REST app', async () => {
+  test('plain GET / still reaches the REST app (which points it at the dashboard)', async () => {
     const res = await fetch(`${app.url}/ping`)
     expect(res.status).toBe(200)
-    const root = await fetch(`${app.url}/`)
-    expect(root.status).toBe(404)
+    const root = await fetch(`${app.url}/`, { redirect: 'manual' })
+    expect(root.status).toBe(302)
+    expect(root.headers.get('location')).toBe('/dashboard')
   })
 })

@@ -5,6 +5,7 @@
  */
 import { startApp } from '../../src/app'
 import { parseEnv } from '../../src/config'
+import { serviceUrls } from '../../src/http/service-urls'
 import { startBilibiliSim } from './bilibili/sim'
 import { startScriptedRoom } from './bilibili/scripted-room'
 import { startDouyinSim } from './douyin/sim'
@@ -49,13 +50,17 @@ const others = setInterval(() => {
   }
 }, 1500)
 
+const urls = serviceUrls(app.url, app.bridge !== undefined)
 console.log(`
 lef demo is running at ${app.url}
-  rooms:   bilibili ${bilibili.roomId}, douyin:${douyin.webRid}, tiktok:@sim_host (all simulated locally)
-  try:     curl ${app.url}/info
-           curl "${app.url}/events/${bilibili.roomId}?full=1"
-           curl -N ${app.url}/sse
-           open ${app.url}/websocket-test.html (bridge at ${app.url.replace('http', 'ws')})
+  dashboard: ${urls.dashboard}
+  API docs:  ${urls.docs}
+  bridge:    ${urls.bridge ?? 'off (WEBSOCKET_BRIDGE=false)'}
+  rooms:     bilibili ${bilibili.roomId}, douyin:${douyin.webRid}, tiktok:@sim_host (all simulated locally)
+  try:       curl ${app.url}/info
+             curl "${app.url}/events/${bilibili.roomId}?full=1"
+             curl -N ${app.url}/sse
+             open ${app.url}/websocket-test.html
 `)
 
 process.on('SIGINT', async () => {

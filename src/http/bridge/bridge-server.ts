@@ -6,6 +6,7 @@ import { FanoutHub, type FanoutStats } from '../../bus/fanout-hub'
 import type { ReplaySource } from '../../bus/replay'
 import { FilterError, parseStreamFilter, type RoomResolver } from '../../bus/stream-filter'
 import { ApiError } from '../api-error'
+import { routePath } from '../request-path'
 import { BridgeConnection, type BridgeSocketData } from './bridge-connection'
 import { authorize, readHandshake } from './handshake'
 import { parseProducedMessage, publishProduced } from './producer'
@@ -96,8 +97,9 @@ export class WebSocketBridge {
    */
   handle(req: Request, server: Server<BridgeSocketData>): Response | null | undefined {
     if ((req.headers.get('upgrade') ?? '').toLowerCase() !== 'websocket') return undefined
+    // The same path rules as the REST routes: a pasted `ws://host//` is the bridge too.
+    if (routePath(req) !== '/') return undefined
     const url = new URL(req.url)
-    if (url.pathname !== '/') return undefined
     const handshake = readHandshake(req)
     const verdict = authorize(handshake, this.opts.passwords)
     if (!verdict.ok) {

@@ -28,10 +28,17 @@ function buildPage(): { html: string; csp: string } {
   return { html, csp }
 }
 
-/** `GET /dashboard`: AUTH_KEY guards it like every route; the page reads `?token=` for its API calls. */
+/**
+ * `GET /dashboard`: AUTH_KEY guards it like every route; the page reads `?token=` for its API calls.
+ * `GET /` (a plain request; bridge upgrades never reach here) points a person at it, query kept.
+ */
 export function dashboardRoutes() {
   const page = buildPage()
   const router = createRouter()
+  router.get('/', (c) => {
+    const query = new URL(c.req.url).search
+    return c.redirect(`/dashboard${query}`, 302)
+  })
   router.get('/dashboard', (c) =>
     c.html(page.html, 200, {
       'Content-Security-Policy': page.csp,

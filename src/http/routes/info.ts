@@ -36,7 +36,7 @@ const route = createRoute({
   summary: 'Fetcher info in the FetcherInfo shape that event-bridge-sdk fetchInfo() reads',
   responses: {
     200: { description: 'Info', content: { 'application/json': { schema: envelopeOf(fetcherInfo) } } },
-    401: errorResponse('AUTH_KEY is set and the request has no or a wrong key'),
+    401: errorResponse('AUTH_KEY is set and the request has neither an AUTH_KEY nor the bridge password (WEBSOCKET_BRIDGE_AUTH, which opens /info only)'),
   },
 })
 
