@@ -27,7 +27,8 @@ describe('EVENTS_KEEP pruning on its cron', () => {
       stop()
       await database.close()
     }
-  })
+    // A fresh in-memory PGlite alone can take over 5 s on a busy 2-core machine.
+  }, 30_000)
 })
 
 describe('graceful shutdown', () => {
