@@ -1,9 +1,12 @@
 import { describe, expect, test } from 'bun:test'
 import { LocalEventBus } from '../../src/bus/event-bus'
-import type { LefEvent, RoomKey } from '../../src/events'
+import { parseRoomKey, parseRoomList, type LefEvent, type Platform, type RoomKey } from '../../src/events'
 import type { Connector, SessionEnd, SessionHooks } from '../../src/platforms/connector'
+import { LeaseKeeper } from '../../src/rooms/room-lease'
 import { RoomManager } from '../../src/rooms/room-manager'
 import { RoomOrder } from '../../src/rooms/room-order'
+import { openDatabase } from '../../src/store/db'
+import { RoomStore } from '../../src/store/room-store'
 import { silentLog } from '../support/app'
 import { messageEvent } from '../support/events'
 import { waitFor } from '../support/wait-for'
@@ -88,4 +91,45 @@ describe('originIdx on every event of a supervised room', () => {
     expect(got.map((e) => [e.id, e.originIdx])).toEqual([['msg-1', 1], ['msg-2', 7], ['msg-3', 0]])
     await rooms.stop()
   })
+})
+
+describe('the lease keeper reads the order before it starts a room', () => {
+  test('a room\'s very first event carries its table index, for rooms seeded and added later', async () => {
+    const database = await openDatabase({})
+    try {
+      const store = new RoomStore(database.db)
+      await store.seed(parseRoomList('tiktok:@first,3001,tiktok:@third'), Date.now())
+      // A connector that emits at once, as its session starts: the earliest an event can come.
+      const connector = (platform: Platform): Connector => ({
+        platform,
+        idleTimeoutMs: 600_000,
+        session: (room, hooks, signal) => {
+          hooks.emit(messageEvent(0, { id: `first-${room.key}`, platform, room: room.key, originIdx: -1 }))
+          return new Promise<SessionEnd>((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true }))
+        },
+      })
+      const order = new RoomOrder({ load: () => store.order(), log: silentLog })
+      const bus = new LocalEventBus()
+      const got = new Map<string, number>()
+      bus.subscribe((e) => void got.set(e.id, e.originIdx))
+      const rooms = new RoomManager({ connectors: { bilibili: connector('bilibili'), tiktok: connector('tiktok') }, bus, log: silentLog, restartWaitMs: 100, restartCron: null, order })
+      const keeper = new LeaseKeeper({ store, supervisors: rooms, nodeId: 'node-a', ttlMs: 3000, order, log: silentLog })
+      await keeper.start()
+      await waitFor(() => got.size === 3)
+      expect(Object.fromEntries(got)).toEqual({ 'first-first': 0, 'first-3001': 1, 'first-third': 2 })
+
+      await store.add(parseRoomKey('tiktok:@fourth'), { now: Date.now() + 1000 })
+      await keeper.poke()
+      await waitFor(() => got.has('first-fourth'))
+      expect(got.get('first-fourth')).toBe(3)
+      // Any node reading the same table gets the same order.
+      const elsewhere = new RoomOrder({ load: () => new RoomStore(database.db).order(), log: silentLog })
+      await elsewhere.refresh()
+      expect(elsewhere.ids()).toEqual(order.ids())
+      await keeper.stop({ release: true })
+      await rooms.stop()
+    } finally {
+      await database.close()
+    }
+  }, 30_000)
 })
