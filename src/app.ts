@@ -21,6 +21,7 @@ import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
 import { LeaseKeeper } from './rooms/room-lease'
 import { RoomManager } from './rooms/room-manager'
+import { RoomOrder } from './rooms/room-order'
 import { OnDemandRooms } from './rooms/on-demand'
 import { observePhases } from './rooms/phase-observer'
 import { RoomRegistry } from './rooms/room-registry'
@@ -136,6 +137,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   const connectors = { ...createConnectors(config), ...opts.connectors }
   // On-demand clients are told every start-up phase: the supervisors get connectors that report them.
   let onDemand: OnDemandRooms | undefined
+  const roomStore = new RoomStore(database.db)
+  // /info's room order, read from the table so every node agrees; events carry it as originIdx.
+  const roomOrder = new RoomOrder({ load: () => roomStore.order(), log: log.child({ part: 'rooms' }) })
   const rooms = new RoomManager({
     connectors: config.ON_DEMAND_ROOMS ? observePhases(connectors, (room, phase) => onDemand?.phase(room, phase)) : connectors,
     bus,
@@ -143,15 +147,16 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     restartWaitMs: config.RESTART_WAIT,
     restartCron: config.RESTART_INTERVAL,
     timezone: config.TZ,
+    order: roomOrder,
     onSessionError: telemetry.onSessionError,
   })
-  const roomStore = new RoomStore(database.db)
   const leases = new LeaseKeeper({
     store: roomStore,
     supervisors: rooms,
     nodeId,
     ttlMs: config.ROOM_LEASE_TTL,
     maxRooms: config.ROOMS_PER_NODE,
+    order: roomOrder,
     // With ROOMS_SHARD, a replica takes its own share first and others' only once they sit unheld.
     prefers: shard ? (room) => shardOf(room, shard.count) === shard.index : undefined,
     log: log.child({ part: 'leases' }),

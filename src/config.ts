@@ -1,6 +1,6 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
-import { DEFAULT_TIKTOK_COIN_USD, parseRoomList } from './events'
+import { CURRENCIES, type Currency, DEFAULT_TIKTOK_COIN_USD, DEFAULT_USD_CNY_RATE, parseRoomList } from './events'
 import { parseShardSetting } from './rooms/shard'
 import { parseCorsOrigins } from './http/cors/cors-origins'
 import { COMPRESSION, type Compression, DEFAULT_COMPRESSION } from './platforms/bilibili/protocol'
@@ -31,6 +31,14 @@ const positiveNumber = z
   .trim()
   .refine((v) => v !== '' && Number.isFinite(Number(v)) && Number(v) > 0, 'must be a positive number')
   .transform(Number)
+
+/** The one currency every event's `priceNormalized` is given in. */
+const priceCurrency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((v): v is Currency => (CURRENCIES as readonly string[]).includes(v), `must be one of ${CURRENCIES.join(', ')}`)
+  .transform((v) => v as Currency)
 
 const httpUrl = z
   .string()
@@ -210,6 +218,8 @@ export const CONFIG_ENTRIES = {
   TIKTOK_SIGN_SERVER: entry({ schema: httpUrl, fallback: 'https://api.eulerstream.com', example: 'https://api.eulerstream.com' }),
   TIKTOK_SIGN_API_KEY: entry({ schema: z.string(), fallback: '', example: 'euler_…', secret: true }),
   TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
+  PRICE_CURRENCY: entry({ schema: priceCurrency, fallback: 'CNY', example: 'USD' }),
+  USD_CNY_RATE: entry({ schema: positiveNumber, fallback: String(DEFAULT_USD_CNY_RATE), example: String(DEFAULT_USD_CNY_RATE) }),
 } as const
 
 type Entries = typeof CONFIG_ENTRIES

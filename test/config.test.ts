@@ -30,6 +30,9 @@ describe('config defaults', () => {
     expect(c.BILIBILI_API_BASE).toBe('https://api.bilibili.com')
     expect(c.DOUYIN_WEB_BASE).toBe('https://live.douyin.com')
     expect(c.TIKTOK_WEB_BASE).toBe('https://www.tiktok.com')
+    // LAPLACE clients print priceNormalized as yuan.
+    expect(c.PRICE_CURRENCY).toBe('CNY')
+    expect(c.USD_CNY_RATE).toBe(7.1)
   })
 
   test('CORS_ORIGINS: any origin by default (unset or empty), off turns CORS off', () => {
@@ -83,6 +86,12 @@ describe('good values', () => {
     expect(c.TIKTOK_COIN_USD).toBe(0.01)
     expect(c.BILIBILI_WS_URL).toBe('ws://127.0.0.1:1/sub')
   })
+
+  test('PRICE_CURRENCY in any case, and the exchange rate', () => {
+    const c = parseEnv({ PRICE_CURRENCY: ' usd ', USD_CNY_RATE: '7.25' })
+    expect(c.PRICE_CURRENCY).toBe('USD')
+    expect(c.USD_CNY_RATE).toBe(7.25)
+  })
 })
 
 describe('bad values stop start-up with one line naming the variable, the problem and an example', () => {
@@ -104,6 +113,9 @@ describe('bad values stop start-up with one line naming the variable, the proble
     ['BILIBILI_WS_URL', 'http://x', /^BILIBILI_WS_URL: must be a ws:\/\/ or wss:\/\/ URL/],
     ['BILIBILI_COMPRESSION', 'gzip', /^BILIBILI_COMPRESSION: .*zlib.*brotli/],
     ['TIKTOK_COIN_USD', '-1', /^TIKTOK_COIN_USD: must be a positive number/],
+    ['PRICE_CURRENCY', 'EUR', /^PRICE_CURRENCY: must be one of CNY, USD \(got "EUR"\), e\.g\. PRICE_CURRENCY=USD$/],
+    ['USD_CNY_RATE', '0', /^USD_CNY_RATE: must be a positive number/],
+    ['USD_CNY_RATE', 'seven', /^USD_CNY_RATE: must be a positive number/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: /],
     ['UPLOAD_MAX_BYTES', '10', /^UPLOAD_MAX_BYTES: must be between 1024/],
     ['CORS_ORIGINS', 'chat.laplace.live', /^CORS_ORIGINS: "chat.laplace.live" is not an origin .*e\.g\. CORS_ORIGINS=https:\/\/chat/],

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib'
+import { DEFAULT_PRICING } from '../../src/events'
 import { decodePushFrame, decodeResponse } from '../../src/platforms/douyin/frame-codec'
 import { createMessageStats, dispatchMessage } from '../../src/platforms/douyin/normalize/dispatch'
 import type { GiftFacts } from '../../src/platforms/douyin/normalize/gift'
@@ -49,7 +50,7 @@ function douyinLef(corpus: ProtoCorpus, events: { n: number }): Contender {
     run() {
       // Fresh per pass: the corpus repeats gifts, and combo tracking would fold the repeats.
       const ctx = {
-        room: '646454278948', origin: 646454278948, anchorUid: '3789344204128560', anchorName: 'bench anchor',
+        room: '646454278948', origin: 646454278948, pricing: DEFAULT_PRICING, anchorUid: '3789344204128560', anchorName: 'bench anchor',
         now: Date.now, emit: () => void events.n++, combos: new GiftComboTracker<GiftFacts>({ idleMs: 10_000 }), log: silentLog,
       }
       const stats = createMessageStats()

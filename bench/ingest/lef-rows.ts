@@ -19,9 +19,10 @@ const anchorUidOf = (room: number) => 1_000_000 + room
  * COPY of that text skips the key sort every lef row costs PostgreSQL.
  *
  * `now` stands for lef's clock, which some events read (a like-click's minute and timestamp,
- * a watched count's time), so those rows can differ from lef's in those values.
+ * a watched count's time), so those rows can differ from lef's in those values. `originIdxOf`
+ * gives a room's index in lef's room list, which lef's room supervisor stamps on every event.
  */
-export async function lefRowsOf(framesFile: string, now: number): Promise<{ rows: NewEventRow[]; text: Buffer }> {
+export async function lefRowsOf(framesFile: string, now: number, originIdxOf: (room: number) => number): Promise<{ rows: NewEventRow[]; text: Buffer }> {
   const normalizers = new Map<number, Normalizer>()
   const normalizerOf = (room: number) => {
     let n = normalizers.get(room)
@@ -34,9 +35,13 @@ export async function lefRowsOf(framesFile: string, now: number): Promise<{ rows
   const rows: NewEventRow[] = []
   for (const { room, frame } of await readFramesFile(framesFile)) {
     const normalizer = normalizerOf(room)
+    const originIdx = originIdxOf(room)
     for (const p of decodeMessage(frame)) {
       if (p.op !== Operation.Message) continue
-      for (const event of normalizer.fromBody(p.body)) rows.push(toEventRow(event, now))
+      for (const event of normalizer.fromBody(p.body)) {
+        event.originIdx = originIdx
+        rows.push(toEventRow(event, now))
+      }
     }
   }
   return { rows, text: Buffer.from(copyText(rows)) }

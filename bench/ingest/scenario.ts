@@ -9,6 +9,9 @@ import { copyRate, storedRowsCopyText } from './copy-baseline'
 import { lefRowsOf } from './lef-rows'
 import { storePathRate } from './store-baseline'
 
+/** The simulator's rooms are this id and the ones after it. */
+const FIRST_ROOM = 100_001
+
 /** lef_writer_copy_conflicts_total from a lef child's /metrics (undefined if unreadable). */
 async function copyConflicts(url: string): Promise<number | undefined> {
   const text = await fetch(`${url}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '')
@@ -29,7 +32,8 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
   let lef: Awaited<ReturnType<typeof startLef>> | undefined
   const sql = postgres(db.url, { max: 1, onnotice: () => {} })
   try {
-    const rooms = Array.from({ length: roomCount }, (_, i) => `bilibili:${100_001 + i}`).join(',')
+    // ROOMS seeds the rooms table in this order, so a room's index in /info (originIdx) is its place here.
+    const rooms = Array.from({ length: roomCount }, (_, i) => `bilibili:${FIRST_ROOM + i}`).join(',')
     lef = await startLef({ ...sim.lefEnv, DATABASE_URL: db.url, ROOMS: rooms })
     await sim.waitAuthed(roomCount, 60_000)
     const count = async () => ((await sql`select count(*)::int as n from events`) as unknown as [{ n: number }])[0].n
@@ -123,7 +127,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<Omit<ScenarioRe
     for (let round = 1; round <= roundCount; round++) {
       const r = await blastRound(round)
       ctx.log(`ingest: round ${round}: COPY baselines`)
-      const lef = await lefRowsOf(r.framesFile, r.wallAtBlast)
+      const lef = await lefRowsOf(r.framesFile, r.wallAtBlast, (room) => room - FIRST_ROOM)
       const stored = await storedRowsCopyText(db.url)
       const lefFirst = round % 2 === 1
       const first = lefFirst ? await timedCopy(lef.text, lef.rows.length) : await timedCopy(stored.text, stored.rows)

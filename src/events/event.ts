@@ -6,7 +6,9 @@ export type { LaplaceEvent, LaplaceEventTypes }
 /**
  * A LaplaceEvent as lef emits it: the upstream LaplaceEvent plus two fields plain LAPLACE
  * clients ignore. `room` is the room's stable key (Bilibili long room id, Douyin web_rid,
- * TikTok uniqueId without `@`); `origin` stays the numeric id LAPLACE Chat matches on.
+ * TikTok uniqueId without `@`); `origin` is the number LAPLACE clients match on (roomOrigin),
+ * `originIdx` the room's index in `/info` (stamped by the room supervisor). Paid events also
+ * carry lef's PriceFields (`currency`, `priceOriginal`, `currencyOriginal`).
  */
 export type LefEvent = LaplaceEvent & {
   platform: Platform

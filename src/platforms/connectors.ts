@@ -1,5 +1,5 @@
 import type { Env } from '../config'
-import type { Platform } from '../events'
+import { Pricing, type Platform } from '../events'
 import { createBilibiliConnector, type BilibiliConnector } from './bilibili/connector'
 import { createDouyinConnector, type DouyinConnector } from './douyin'
 import { createTikTokConnector, type TikTokConnector } from './tiktok'
@@ -13,6 +13,7 @@ export interface Connectors extends Record<Platform, BilibiliConnector | DouyinC
 
 /** One connector per platform, configured from the environment. */
 export function createConnectors(config: Env): Connectors {
+  const pricing = new Pricing(config.PRICE_CURRENCY, config.USD_CNY_RATE)
   return {
     bilibili: createBilibiliConnector({
       apiBase: config.BILIBILI_API_BASE,
@@ -21,12 +22,14 @@ export function createConnectors(config: Env): Connectors {
       compression: config.BILIBILI_COMPRESSION,
       loginSyncTokens: config.LOGIN_SYNC_TOKEN,
       loginSyncServer: config.LOGIN_SYNC_SERVER,
+      pricing,
     }),
     douyin: createDouyinConnector({
       webBase: config.DOUYIN_WEB_BASE,
       wsUrl: config.DOUYIN_WS_URL,
       signServer: config.DOUYIN_SIGN_SERVER,
       cookie: config.DOUYIN_COOKIE || undefined,
+      pricing,
     }),
     tiktok: createTikTokConnector({
       webBase: config.TIKTOK_WEB_BASE,
@@ -34,6 +37,7 @@ export function createConnectors(config: Env): Connectors {
       signServer: config.TIKTOK_SIGN_SERVER,
       signApiKey: config.TIKTOK_SIGN_API_KEY || undefined,
       coinUsd: config.TIKTOK_COIN_USD,
+      pricing,
     }),
   }
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { eventId, type LefEvent, type Platform } from '../events'
+import { eventId, roomOrigin, type LefEvent, type Platform } from '../events'
 
 export type SystemEvent = Extract<LefEvent, { type: 'system' }>
 
 /**
  * A `system` LaplaceEvent an operator injects into a room's stream (an announcement, "stream
  * starts in 5 minutes"). It travels like a connector's event: bus → bridge, SSE, storage.
+ * `originIdx` is the room's index in `/info`'s list, as a connector's events carry it.
  */
-export function operatorMessage(room: { platform: Platform; room: string }, message: string, username: string, now: number): SystemEvent {
+export function operatorMessage(room: { platform: Platform; room: string }, message: string, username: string, now: number, originIdx = 0): SystemEvent {
   return {
     type: 'system',
     // Never seen upstream, so nothing to derive it from: a random id, marked as the operator's.
@@ -15,8 +16,8 @@ export function operatorMessage(room: { platform: Platform; room: string }, mess
     uid: 0,
     username,
     message,
-    origin: originOf(room),
-    originIdx: 0,
+    origin: roomOrigin(room.platform, room.room),
+    originIdx,
     timestamp: now,
     timestampNormalized: now,
     read: false,
@@ -25,9 +26,3 @@ export function operatorMessage(room: { platform: Platform; room: string }, mess
   }
 }
 
-/** The `origin` LAPLACE Chat matches on: the numeric room id where it is a safe integer, else 0 (TikTok). */
-function originOf(room: { platform: Platform; room: string }): number {
-  if (room.platform === 'tiktok') return 0
-  const n = Number(room.room)
-  return Number.isSafeInteger(n) ? n : 0
-}

@@ -30,6 +30,11 @@ export interface LeaseKeeperOptions {
    * control counts connections per IP; with a cap, adding nodes spreads the rooms.
    */
   maxRooms?: number
+  /**
+   * The rooms' `/info` order (RoomOrder). Re-read every round, after the claims and before the
+   * rooms won start, so a room's first event already carries its index.
+   */
+  order?: { refresh(): Promise<void> }
   log: Logger
   now?: () => number
 }
@@ -119,6 +124,7 @@ export class LeaseKeeper {
     if (this.held.has(id)) return 'ours'
     const t0 = this.now()
     const verdict = await this.opts.store.claimOnDemand(room, this.opts.nodeId, this.opts.ttlMs, t0)
+    if (verdict === 'ours') await this.opts.order?.refresh()
     if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room, t0 + this.opts.ttlMs - this.intervalMs)
     return verdict
   }
@@ -172,7 +178,10 @@ export class LeaseKeeper {
     const deadline = t0 + this.opts.ttlMs - this.intervalMs
     try {
       await this.renew(deadline)
-      await this.claim(deadline)
+      const won = await this.claim()
+      // Every round, won or not: rooms added or removed through other nodes shift indexes.
+      await this.opts.order?.refresh()
+      for (const room of won) if (!this.stopped) this.startRoom(room, deadline)
       if (this.ticks % 10 === 0) await this.opts.store.sweepOnDemand(this.opts.ttlMs)
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'room lease round failed; rooms whose leases may have run out are stopped')
@@ -194,7 +203,8 @@ export class LeaseKeeper {
     await Promise.all(lost.map((id) => this.stopRoom(id, 'lease lost: the room was disabled, deleted or taken over')))
   }
 
-  private async claim(deadline: number): Promise<void> {
+  /** Claim free rooms; answers the rooms won, for the caller to start. */
+  private async claim(): Promise<RoomKey[]> {
     const candidates = await this.opts.store.candidates(this.opts.nodeId)
     let wanted = candidates.filter((c) => !this.held.has(c.id) && this.mayTake(c))
     if (this.opts.maxRooms) {
@@ -202,12 +212,9 @@ export class LeaseKeeper {
       wanted.sort((x, y) => Number(y.holder === this.opts.nodeId) - Number(x.holder === this.opts.nodeId))
       wanted = wanted.slice(0, Math.max(0, this.opts.maxRooms - this.held.size))
     }
-    if (wanted.length === 0) return
+    if (wanted.length === 0) return []
     const won = new Set(await this.opts.store.claim(wanted.map((c) => c.id), this.opts.nodeId, this.opts.ttlMs))
-    for (const c of wanted) {
-      if (!won.has(c.id) || this.stopped) continue
-      this.startRoom({ platform: c.platform, key: c.key }, deadline)
-    }
+    return wanted.filter((c) => won.has(c.id)).map((c) => ({ platform: c.platform, key: c.key }))
   }
 
   private mayTake(c: ClaimCandidate): boolean {

@@ -16,6 +16,8 @@ export interface RoomManagerOptions {
   timezone?: string
   /** Spread planned restarts so every room does not reconnect in the same instant. */
   restartSpreadMs?: number
+  /** The rooms' `/info` order: every room's events carry their room's index in it as `originIdx`. */
+  order?: { indexOf(id: string): number | undefined }
   /** Passed to every supervisor: failed sessions go to the error reporter. */
   onSessionError?: SupervisorOptions['onSessionError']
 }
@@ -34,8 +36,10 @@ export class RoomManager implements RoomDirectory {
     if (existing) return existing
     const connector = this.opts.connectors[room.platform]
     if (!connector) throw new Error(`no connector for platform ${room.platform}`)
+    const order = this.opts.order
     const supervisor = new RoomSupervisor({
       room, connector, bus: this.opts.bus, log: this.opts.log, restartWaitMs: this.opts.restartWaitMs, onSessionError: this.opts.onSessionError,
+      originIdx: order ? () => order.indexOf(id) : undefined,
     })
     this.supervisors.set(id, supervisor)
     supervisor.start()

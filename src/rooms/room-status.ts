@@ -23,7 +23,7 @@ export interface RoomStatus {
   reconnects: number
 }
 
-/** Read-only view of the rooms this node runs: `/info`, `/metrics` and the dashboard read it. */
+/** Read-only view of the rooms this node runs: `/metrics` and the dashboard read it (`/info` too, on nodes without the rooms table). */
 export interface RoomDirectory {
   list(): RoomStatus[]
 }

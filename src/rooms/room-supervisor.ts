@@ -18,6 +18,12 @@ export interface SupervisorOptions {
   healthyAfterMs?: number
   /** How long a session may take to wind down after its signal aborts before it is abandoned. */
   abortGraceMs?: number
+  /**
+   * The room's index in `/info`'s list, asked at every event (rooms added or removed before it
+   * shift it); undefined = not known, and the event keeps the index it has. Every event of the
+   * room gets it here, at the one place all of them pass, rather than in each normaliser.
+   */
+  originIdx?: () => number | undefined
   random?: () => number
   now?: () => number
   /**
@@ -180,6 +186,8 @@ export class RoomSupervisor {
     return {
       emit: (event: LefEvent) => {
         if (!gate.open) return
+        const idx = this.opts.originIdx?.()
+        if (idx !== undefined) event.originIdx = idx
         this.status.events++
         this.status.lastEventAt = this.now()
         this.opts.bus.publish(event)

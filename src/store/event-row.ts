@@ -20,10 +20,15 @@ export function exactUid(event: LefEvent): string | null {
   return uid === undefined || uid === null || uid === 0 || uid === '' ? null : String(uid)
 }
 
-/** The indexed columns of an event, derived from the event itself. */
+/**
+ * The indexed columns of an event, derived from the event itself. The price column holds what
+ * the platform charged in its own currency (`priceOriginal`; events without it, from before
+ * PRICE_CURRENCY or uploaded from LAPLACE, carry that amount in `priceNormalized`), so the
+ * per-currency totals mean the same whatever PRICE_CURRENCY was when the event came in.
+ */
 export function toEventRow(event: LefEvent, receivedAt: number): NewEventRow {
   const e = event as unknown as Record<string, unknown>
-  const price = e.priceNormalized
+  const price = typeof e.priceOriginal === 'number' ? e.priceOriginal : e.priceNormalized
   const origin = typeof e.origin === 'number' && Number.isSafeInteger(e.origin) ? e.origin : 0
   return {
     id: event.id,

@@ -73,7 +73,7 @@ export class EventStats {
     }))
   }
 
-  /** Paid totals per room per calendar day (in `timeZone`) since `since`, in each platform's currency. */
+  /** Paid totals per room per calendar day (in `timeZone`) since `since`, in each platform's own currency (see toEventRow). */
   async paidByDay(since: number, timeZone: string): Promise<PaidDay[]> {
     const rows = rowsOf<{ platform: Platform; room: string; day: string; count: number | string; total: number | string }>(
       await this.db.execute(sql`

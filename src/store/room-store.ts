@@ -68,9 +68,19 @@ function rowsOf<T>(result: unknown): T[] {
 export class RoomStore {
   constructor(private readonly db: Drizzle) {}
 
+  /** Every room, in the order of order(). */
   async list(): Promise<RoomRecord[]> {
     const rows = await this.db.select().from(rooms).orderBy(asc(rooms.addedAt), asc(rooms.id))
     return rows.map(toRecord)
+  }
+
+  /**
+   * Every room's id in the one order all nodes agree on: added_at, then id. `/info` lists rooms
+   * in it and `originIdx` is a room's place in it.
+   */
+  async order(): Promise<string[]> {
+    const rows = await this.db.select({ id: rooms.id }).from(rooms).orderBy(asc(rooms.addedAt), asc(rooms.id))
+    return rows.map((r) => r.id)
   }
 
   async get(room: RoomKey): Promise<RoomRecord | undefined> {

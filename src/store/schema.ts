@@ -30,7 +30,10 @@ export const events = pgTable(
     receivedAt: bigint('received_at', { mode: 'number' }).notNull(),
     /** Part of the paid set (gift with gold coins, superchat, toast, mvp, red-envelope-start). */
     paid: boolean('paid').notNull(),
-    /** Price in real currency (CNY for Bilibili/Douyin, USD for TikTok); 0 when free. */
+    /**
+     * What the event cost in its platform's own currency (CNY for Bilibili/Douyin, USD for TikTok):
+     * the event's `priceOriginal` (older events: their `priceNormalized`, then in that currency); 0 when free.
+     */
     priceNormalized: doublePrecision('price_normalized').notNull().default(0),
     /** The full event as emitted. */
     data: jsonb('data').$type<LefEvent>().notNull(),

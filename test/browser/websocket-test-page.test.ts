@@ -54,23 +54,30 @@ describe('websocket-test.html in headless Chromium', () => {
         id: 'page-toast-4', type: 'toast', toastName: '舰长', toastAmount: 1, toastAmountUnit: '月', price: 198000, priceNormalized: 198,
       }),
       giftEvent(5, { id: 'dy:page-gift-5', platform: 'douyin', room: '646454278948', origin: 646454278948, giftName: '小心心', price: 1, priceNormalized: 0.1 }),
+      // A TikTok gift as lef prices it now: priceNormalized in CNY, the USD amount beside it.
+      giftEvent(6, {
+        id: 'tt:page-gift-6', platform: 'tiktok', room: 'someone', giftName: 'Rose', price: 100,
+        priceNormalized: 9.443, currency: 'CNY', priceOriginal: 1.33, currencyOriginal: 'USD',
+      }),
     ])
-    await page.waitForFunction(() => document.querySelectorAll('#list li:not(.system)').length === 5, null, { timeout: 10_000 })
+    await page.waitForFunction(() => document.querySelectorAll('#list li:not(.system)').length === 6, null, { timeout: 10_000 })
 
     const text = (sel: string) => page.locator(sel).first().innerText()
     expect(await text('#list li.message')).toContain('主播晚上好 <b>not bold</b>')
     expect(await page.locator('#list li.message b').count()).toBe(0)
     const gifts = await page.locator('#list li.gift').allInnerTexts()
-    expect(gifts).toHaveLength(2)
-    expect(gifts[1]).toContain('投喂 小花花 ×5')
-    expect(gifts[1]).toContain('¥3.00')
-    expect(gifts[0]).toContain('douyin:646454278948')
-    expect(gifts[0]).toContain('¥0.10')
+    expect(gifts).toHaveLength(3)
+    expect(gifts[0]).toContain('tiktok:someone')
+    expect(gifts[0]).toContain('¥9.44')
+    expect(gifts[2]).toContain('投喂 小花花 ×5')
+    expect(gifts[2]).toContain('¥3.00')
+    expect(gifts[1]).toContain('douyin:646454278948')
+    expect(gifts[1]).toContain('¥0.10')
     expect(await text('#list li.superchat')).toContain('加油！')
     expect(await text('#list li.superchat .price')).toBe('¥30.00')
     expect(await text('#list li.toast')).toContain('舰长')
     expect(await text('#list li.toast .price')).toBe('¥198.00')
-    expect(await page.locator('#counters').innerText()).toContain('events 5')
+    expect(await page.locator('#counters').innerText()).toContain('events 6')
 
     mkdirSync(join(REPO_ROOT, 'test-output'), { recursive: true })
     await page.screenshot({ path: SCREENSHOT, fullPage: true })

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { App } from '../../src/app'
+import { roomOrigin } from '../../src/events'
 import { startTestApp } from '../support/app'
 import { createTestDatabase } from '../support/pg'
 import { startDouyinSim, type DouyinSim } from '../sim/douyin/sim'
 import { startTikTokSim, type TikTokSim } from '../sim/tiktok/sim'
 import { waitFor } from '../support/wait-for'
 
-type Stored = { id: string; type: string; platform: string; room: string; priceNormalized?: number; giftAmount?: number; currency?: string; message?: string }
+type Stored = { id: string; type: string; platform: string; room: string; priceNormalized?: number; priceOriginal?: number; giftAmount?: number; currency?: string; message?: string }
 
 // The whole daemon (config → rooms → connectors → bus → writer → PostgreSQL → REST) against the
 // platform simulators: what a user sees, with no internet.
@@ -45,11 +46,11 @@ describe('lef against the TikTok and Douyin simulators, on PostgreSQL', () => {
   test('both rooms report connected with their room facts in /info', async () => {
     const info = (await (await fetch(`${app.url}/info`)).json()) as { data: { rooms: Array<Record<string, unknown>> } }
     const byPlatform = Object.fromEntries(info.data.rooms.map((r) => [r.platform, r]))
-    expect(byPlatform.tiktok).toMatchObject({ room: 'sim_host', state: 'connected', live: true, roomId: 0 })
+    expect(byPlatform.tiktok).toMatchObject({ room: 'sim_host', state: 'connected', live: true, roomId: roomOrigin('tiktok', 'sim_host') })
     expect(byPlatform.douyin).toMatchObject({ room: '646454278948', state: 'connected', live: true, roomId: 646454278948 })
   })
 
-  test('a TikTok streak is stored once at its end, with the total in USD; chat is stored too', async () => {
+  test('a TikTok streak is stored once at its end, priced in CNY with the USD total kept; chat is stored too', async () => {
     for (const repeatCount of [1, 2, 3, 4]) tiktok.pushGift({ giftId: 5655, name: 'Rose', type: 1, coins: 1, repeatCount, groupId: '99001' })
     tiktok.pushGift({ giftId: 5655, name: 'Rose', type: 1, coins: 1, repeatCount: 5, repeatEnd: true, groupId: '99001' })
     tiktok.pushChat('hello from e2e')
@@ -57,8 +58,9 @@ describe('lef against the TikTok and Douyin simulators, on PostgreSQL', () => {
     await app.writer.flush()
     const paid = await events('tiktok:@sim_host')
     expect(paid).toHaveLength(1)
-    expect(paid[0]).toMatchObject({ type: 'gift', platform: 'tiktok', room: 'sim_host', giftAmount: 5, currency: 'USD' })
-    expect(paid[0]!.priceNormalized).toBeCloseTo(5 * 0.0133, 6)
+    expect(paid[0]).toMatchObject({ type: 'gift', platform: 'tiktok', room: 'sim_host', giftAmount: 5, currency: 'CNY', currencyOriginal: 'USD' })
+    expect(paid[0]!.priceOriginal).toBeCloseTo(5 * 0.0133, 6)
+    expect(paid[0]!.priceNormalized).toBeCloseTo(5 * 0.0133 * 7.1, 4)
     expect(paid[0]!.id.startsWith('tt:')).toBe(true)
   })
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { gzipSync } from 'node:zlib'
 import { fetchInfo } from '@laplace.live/event-bridge-sdk'
 import type { App } from '../../src/app'
+import { roomOrigin } from '../../src/events'
 import { startTestApp } from '../support/app'
 import { giftEvent, messageEvent } from '../support/events'
 import { createTestDatabase } from '../support/pg'
@@ -95,6 +96,15 @@ for (const backend of backends) {
       expect(dyEvents.data.map((e) => e.id)).toEqual(['dy:abc'])
     })
 
+    test('an uploaded event keeps the origin it carries; one without gets its room\'s origin, as /info lists it', async () => {
+      const t = Date.now() - 1000
+      const kept = giftEvent(5100, { id: 'tt:kept', platform: 'tiktok', room: 'someone', origin: 0, timestamp: t, timestampNormalized: t })
+      const derived = { ...giftEvent(5101, { id: 'tt:derived', platform: 'tiktok', room: 'someone', timestamp: t, timestampNormalized: t }), origin: undefined }
+      expect((await (await upload(JSON.stringify([kept, derived]))).json()).data.inserted).toBe(2)
+      const stored = (await (await get('/events/tiktok:@someone')).json()) as { data: Array<{ id: string; origin: number }> }
+      expect(Object.fromEntries(stored.data.map((e) => [e.id, e.origin]))).toEqual({ 'tt:kept': 0, 'tt:derived': roomOrigin('tiktok', 'someone') })
+    })
+
     describe('bad input gets a clear 4xx JSON error and stores nothing', () => {
       const expectError = async (res: Response, status: number, pattern: RegExp) => {
         expect(res.status).toBe(status)
@@ -165,7 +175,8 @@ for (const backend of backends) {
       expect(info!.version).toMatch(/^\d+\.\d+\.\d+/)
       expect(info!.uptime).toMatch(/ago$|just now/)
       expect(info!.websocketBridge).toBe(false)
-      expect(info!.rooms.map((r) => [r.roomId, r.status])).toEqual([[25034104, 0], [646454278948, 0], [0, 0]])
+      // TikTok has no numeric room key: its roomId is derived from the room key, as its events' origin.
+      expect(info!.rooms.map((r) => [r.roomId, r.status])).toEqual([[25034104, 0], [646454278948, 0], [roomOrigin('tiktok', 'someone'), 0]])
       expect(info!.rooms.map((r) => (r as unknown as { room: string }).room)).toEqual(['25034104', '646454278948', 'someone'])
       // Without the key the SDK gets nothing, as from a fetcher that refuses it.
       expect(await fetchInfo({ url: app.url.replace('http', 'ws') })).toBeNull()

@@ -1,14 +1,16 @@
-import type { LefEvent } from '../../src/events'
+import { DEFAULT_PRICING, roomOrigin, type LefEvent } from '../../src/events'
 
 /**
  * Real-looking traffic for three rooms over the last 72 hours: Bilibili gifts, super chats and
  * guard toasts (CNY), Douyin gifts (CNY), TikTok gifts (USD), and chat. Deterministic, so
- * tests can assert the totals.
+ * tests can assert the totals. Half the TikTok gifts are priced as lef prices them now
+ * (priceNormalized in CNY, the USD amount in priceOriginal), half as stored before that (USD in
+ * priceNormalized): the totals per original currency must count both the same.
  */
 export const DASHBOARD_ROOMS = {
   bilibili: { platform: 'bilibili', room: '25034104', origin: 25034104 },
   douyin: { platform: 'douyin', room: '646454278948', origin: 646454278948 },
-  tiktok: { platform: 'tiktok', room: 'sim_host', origin: 0 },
+  tiktok: { platform: 'tiktok', room: 'sim_host', origin: roomOrigin('tiktok', 'sim_host') },
 } as const
 
 const NAMES = ['明前奶绿', '咕咕鸽', '夜猫子', '阿狸', 'Lumi', '草莓大福', '小鱼干', 'koi_fan', '星河', '豆包']
@@ -46,7 +48,9 @@ export function dashboardTraffic(now: number): Traffic {
         const d = DASHBOARD_ROOMS.douyin
         add({ ...base(d, i, t + 9000), type: 'gift', id: `dy:dash-dg-${i}`, giftName: ['小心心', '粉丝团灯牌', '玫瑰'][k % 3], giftAmount: 1 + (k % 5), coinType: 'gold', price: 10 * (1 + (k % 5)), priceNormalized: 1 + (k % 5), currency: 'CNY', message: '' }, 1 + (k % 5))
         const tt = DASHBOARD_ROOMS.tiktok
-        add({ ...base(tt, i, t + 21_000), type: 'gift', id: `tt:dash-tg-${i}`, giftName: 'Rose', giftAmount: 5 * (1 + (k % 3)), coinType: 'gold', price: 5 * (1 + (k % 3)), priceNormalized: 0.0665 * (1 + (k % 3)), currency: 'USD', message: '' }, 0.0665 * (1 + (k % 3)))
+        const usd = 0.0665 * (1 + (k % 3))
+        const money = k % 2 === 0 ? DEFAULT_PRICING.fields(usd, 'USD') : { priceNormalized: usd, currency: 'USD' }
+        add({ ...base(tt, i, t + 21_000), type: 'gift', id: `tt:dash-tg-${i}`, giftName: 'Rose', giftAmount: 5 * (1 + (k % 3)), coinType: 'gold', price: 5 * (1 + (k % 3)), ...money, message: '' }, usd)
         add({ ...base(b, i, t + 30_000), type: 'message', id: `dash-bm-${i}`, message: CHAT[i % CHAT.length] })
       }
     }

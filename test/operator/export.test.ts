@@ -72,7 +72,7 @@ describe('export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     const text = await res.text()
     const rows = text.split('\r\n')
-    expect(rows[0]).toBe('id,time,platform,room,type,uid,username,message,gift_name,gift_amount,price,price_normalized,currency')
+    expect(rows[0]).toBe('id,time,platform,room,type,uid,username,message,gift_name,gift_amount,price,price_normalized,currency,price_original,currency_original')
     // T0 and T0+1000 hold events 0..5; the rest are later.
     expect(text).toContain(`gift-0,${new Date(T0).toISOString()},bilibili,25034104,gift,1000,user0,,小花花,1,1000,1,`)
     expect(text).toContain(`msg-1,${new Date(T0).toISOString()},bilibili,25034104,message,2001,viewer1,"'=HYPERLINK(""x"")",`)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { App } from '../../src/app'
+import { roomOrigin } from '../../src/events'
 import { BridgeTestClient, bridgeUrl, SseTestClient, waitFor } from '../fanout/clients'
 import { api, quietConnector, startNode } from './support'
 
@@ -29,7 +30,7 @@ describe('operator messages', () => {
     )
     expect(res.status).toBe(200)
     const sent = res.json.data
-    expect(sent).toMatchObject({ type: 'system', message: 'Stream starts in 5 minutes', username: 'Operator', origin: 25034104, platform: 'bilibili', room: '25034104', uid: 0 })
+    expect(sent).toMatchObject({ type: 'system', message: 'Stream starts in 5 minutes', username: 'Operator', origin: 25034104, originIdx: 0, platform: 'bilibili', room: '25034104', uid: 0 })
     expect(sent.id.startsWith('operator:')).toBe(true)
 
     const viaBridge = await waitFor('bridge event', () => bridge.events().find((e) => e.id === sent.id))
@@ -47,9 +48,12 @@ describe('operator messages', () => {
     other.close()
   })
 
-  test('a TikTok room gets origin 0 and a tt: id; unknown rooms are 404; bad bodies 400; no key 401', async () => {
-    const res = await api<{ id: string; origin: number }>(app, 'POST', '/rooms/tiktok:@some_host/messages', { message: 'hi' }, KEY)
-    expect(res.json.data.origin).toBe(0)
+  test('a TikTok room gets its derived origin, its /info index and a tt: id; unknown rooms are 404; bad bodies 400; no key 401', async () => {
+    const res = await api<{ id: string; origin: number; originIdx: number }>(app, 'POST', '/rooms/tiktok:@some_host/messages', { message: 'hi' }, KEY)
+    const info = await api<{ rooms: Array<{ room: string; roomId: number }> }>(app, 'GET', '/info', undefined, KEY)
+    expect(res.json.data.origin).toBe(roomOrigin('tiktok', 'some_host'))
+    expect(res.json.data.originIdx).toBe(1)
+    expect(info.json.data.rooms[res.json.data.originIdx]).toMatchObject({ room: 'some_host', roomId: res.json.data.origin })
     expect(res.json.data.id.startsWith('tt:operator:')).toBe(true)
     const unknown = await api(app, 'POST', '/rooms/douyin:999/messages', { message: 'hi' }, KEY)
     expect(unknown.status).toBe(404)

@@ -106,9 +106,15 @@ function describe(e) {
   }
 }
 
+/** What an event cost in its platform's own currency, as the Paid totals count it (older events have only priceNormalized, in that currency). */
+function originalPrice(e) {
+  if (typeof e.priceOriginal === 'number') return money(e.priceOriginal, e.currencyOriginal || currencyOf(e.platform))
+  return typeof e.priceNormalized === 'number' ? money(e.priceNormalized, e.currency || currencyOf(e.platform)) : ''
+}
+
 function eventRow(e) {
   const paid = PAID.has(e.type) && (e.type !== 'gift' || e.coinType !== 'silver')
-  const value = paid && typeof e.priceNormalized === 'number' ? money(e.priceNormalized, e.currency || currencyOf(e.platform)) : ''
+  const value = paid ? originalPrice(e) : ''
   const t = e.timestampNormalized || e.timestamp
   return el('tr', { 'data-id': e.id },
     el('td', { class: 'muted', text: t ? stamp(t < 1e12 ? t * 1000 : t) : '' }),

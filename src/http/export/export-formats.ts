@@ -67,6 +67,8 @@ const CSV_COLUMNS: Array<{ name: string; get: (e: Row) => unknown }> = [
   { name: 'price', get: field('price') },
   { name: 'price_normalized', get: field('priceNormalized') },
   { name: 'currency', get: field('currency') },
+  { name: 'price_original', get: field('priceOriginal') },
+  { name: 'currency_original', get: field('currencyOriginal') },
 ]
 
 function isoTime(v: unknown): string {

@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { roomOrigin } from '../../events'
+import type { RoomView } from '../../rooms/room-registry'
 import type { RoomStatus } from '../../rooms/room-status'
 import type { HttpDeps } from '../deps'
 import { ok } from '../envelope'
@@ -9,7 +11,7 @@ import { envelopeOf, errorResponse } from '../schemas'
 const fetcherRoom = z.object({
   status: z.number().int().openapi({ description: '0 when the room resolved, otherwise an error code (e.g. 404)' }),
   uid: z.number(),
-  roomId: z.number().openapi({ description: 'Matches `origin` on events' }),
+  roomId: z.number().openapi({ description: 'Matches `origin` on events: the room id where it is a safe integer, else a stable number derived from `platform:room`' }),
   shortRoomId: z.number(),
   username: z.string().nullable(),
   platform: z.enum(['bilibili', 'douyin', 'tiktok']),
@@ -27,7 +29,7 @@ const fetcherInfo = z.object({
   connectedAt: z.number(),
   websocketBridge: z.boolean(),
   websocketClients: z.number().int(),
-  rooms: z.array(fetcherRoom),
+  rooms: z.array(fetcherRoom).openapi({ description: 'Every room of the rooms table, by when it was added (then id); an event\'s `originIdx` is its room\'s index here' }),
 })
 
 const route = createRoute({
@@ -58,18 +60,20 @@ export function humanUptime(ms: number): string {
   return 'just now'
 }
 
-export function toFetcherRoom(r: RoomStatus): z.infer<typeof fetcherRoom> {
-  const roomKey = r.info.roomId ?? r.key
+/** `state` replaces the status's own: a room of the table shows its fleet-wide connection (disabled, unassigned, …). */
+export function toFetcherRoom(r: RoomStatus, state: string = r.state): z.infer<typeof fetcherRoom> {
+  // Events carry `room`: the Bilibili long id once resolved, else the key as configured.
+  const room = r.platform === 'bilibili' ? (r.info.roomId ?? r.key) : r.key
   return {
     status: r.lastError?.code === 'NOT_FOUND' ? 404 : 0,
     uid: safeInt(r.info.uid),
-    // LAPLACE matches events on origin: Bilibili long id, Douyin web_rid, 0 for TikTok.
-    roomId: r.platform === 'tiktok' ? 0 : safeInt(r.platform === 'douyin' ? r.key : roomKey),
+    // LAPLACE matches events on origin; the connectors derive it the same way.
+    roomId: roomOrigin(r.platform, room),
     shortRoomId: r.info.shortRoomId ?? 0,
     username: r.info.username ?? null,
     platform: r.platform,
-    room: r.platform === 'bilibili' ? roomKey : r.key,
-    state: r.state,
+    room,
+    state,
     live: r.info.live ?? null,
     lastEventAt: r.lastEventAt,
     reconnects: r.reconnects,
@@ -77,8 +81,25 @@ export function toFetcherRoom(r: RoomStatus): z.infer<typeof fetcherRoom> {
   }
 }
 
-export function infoRoutes(deps: Pick<HttpDeps, 'rooms' | 'version' | 'startedAt' | 'config' | 'bridgeClients'>) {
-  return createRouter().openapi(route, (c) => {
+function viewToFetcherRoom(v: RoomView): z.infer<typeof fetcherRoom> {
+  const status: RoomStatus = v.status ?? {
+    platform: v.platform, key: v.key, state: 'idle', info: {}, lastError: null, connectedAt: null, lastEventAt: null, events: 0, reconnects: 0,
+  }
+  return toFetcherRoom(status, v.connection)
+}
+
+/**
+ * The rooms in `/info`: every row of the rooms table in its order (the same on every node, and
+ * the order RoomOrder gives events' `originIdx`); nodes built without the table list their own.
+ */
+async function listRooms(deps: Pick<HttpDeps, 'rooms' | 'operator'>): Promise<Array<z.infer<typeof fetcherRoom>>> {
+  const registry = deps.operator?.registry
+  if (registry) return (await registry.list()).map(viewToFetcherRoom)
+  return deps.rooms.list().map((r) => toFetcherRoom(r))
+}
+
+export function infoRoutes(deps: Pick<HttpDeps, 'rooms' | 'operator' | 'version' | 'startedAt' | 'config' | 'bridgeClients'>) {
+  return createRouter().openapi(route, async (c) => {
     c.header('Cache-Control', 'private, max-age=10')
     return ok(c, {
       version: deps.version,
@@ -86,7 +107,7 @@ export function infoRoutes(deps: Pick<HttpDeps, 'rooms' | 'version' | 'startedAt
       connectedAt: deps.startedAt,
       websocketBridge: deps.config.WEBSOCKET_BRIDGE,
       websocketClients: deps.bridgeClients(),
-      rooms: deps.rooms.list().map(toFetcherRoom),
+      rooms: await listRooms(deps),
     })
   })
 }

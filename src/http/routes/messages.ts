@@ -35,6 +35,12 @@ const route = createRoute({
   },
 })
 
+/** The room's index in /info's list (the rooms table's order); 0 on nodes without the table. */
+async function roomIndex(deps: Pick<HttpDeps, 'operator'>, id: string): Promise<number> {
+  const rooms = (await deps.operator?.registry.list()) ?? []
+  return Math.max(0, rooms.findIndex((r) => r.id === id))
+}
+
 export function messagesRoutes(deps: Pick<HttpDeps, 'operator' | 'rooms' | 'bus' | 'log'>) {
   return createRouter().openapi(route, async (c) => {
     const param = c.req.valid('param').room
@@ -43,7 +49,7 @@ export function messagesRoutes(deps: Pick<HttpDeps, 'operator' | 'rooms' | 'bus'
     const known = (await deps.operator?.registry.get(key)) ?? deps.rooms.list().find((r) => r.platform === key.platform && r.key === key.key)
     if (!known) throw new ApiError(404, `No room ${formatRoomKey(key)}: POST /rooms to add it first`)
     const body = c.req.valid('json')
-    const event = operatorMessage(resolveRoomParam(param, deps.rooms), body.message, body.username ?? 'lef', Date.now())
+    const event = operatorMessage(resolveRoomParam(param, deps.rooms), body.message, body.username ?? 'lef', Date.now(), await roomIndex(deps, formatRoomKey(key)))
     deps.bus.publish(event)
     deps.log.info({ room: formatRoomKey(key), id: event.id }, 'operator message published')
     return ok(c, event)

@@ -27,7 +27,7 @@ const activityRoute = createRoute({
 const paidRoute = createRoute({
   method: 'get',
   path: '/stats/paid',
-  summary: 'Paid totals (priceNormalized: CNY for Bilibili/Douyin, USD for TikTok) per room per day, and per hour for a chart',
+  summary: 'Paid totals per room per day, and per hour for a chart, in each platform\'s own currency (the events\' priceOriginal: CNY for Bilibili/Douyin, USD for TikTok)',
   request: { query: z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(72) }) },
   responses: {
     200: {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EVENT_TYPES, PLATFORMS, type LefEvent, type Platform } from '../../events'
+import { EVENT_TYPES, PLATFORMS, roomOrigin, type LefEvent, type Platform } from '../../events'
 
 /**
  * What an uploaded event must carry. Everything else in the object is kept as sent: uploads
@@ -20,11 +20,12 @@ export const uploadedEventSchema = z
 
 /**
  * Complete an uploaded event into a LefEvent. An event without `platform`/`room` (what LAPLACE
- * Chat itself uploads) is a Bilibili event of room `origin`.
+ * Chat itself uploads) is a Bilibili event of room `origin`. An event keeps the `origin` (and
+ * `originIdx`) it carries, as archived; one without gets its room's origin, as lef's own
+ * connectors derive it.
  */
 export function toLefEvent(e: z.output<typeof uploadedEventSchema>): LefEvent {
   const platform: Platform = e.platform ?? 'bilibili'
   const room = e.room ?? String(e.origin)
-  const originFromRoom = platform === 'bilibili' && /^\d{1,15}$/.test(room) ? Number(room) : 0
-  return { ...e, platform, room, origin: e.origin ?? originFromRoom } as unknown as LefEvent
+  return { ...e, platform, room, origin: e.origin ?? roomOrigin(platform, room) } as unknown as LefEvent
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { RoomKey } from '../../events'
+import type { Pricing, RoomKey } from '../../events'
 import { ConnectorError, type Connector, type SessionEnd, type SessionHooks } from '../connector'
 import { BilibiliApi, type DanmuHost, type DanmuInfo, DEFAULT_API_BASE, DEFAULT_LIVE_API_BASE } from './api'
 import { SlicedQueue } from '../sliced-queue'
@@ -28,6 +28,8 @@ export interface BilibiliConnectorOptions {
   loginSyncTokens?: readonly string[]
   /** Default https://login-sync.laplace.cn. */
   loginSyncServer?: string
+  /** PRICE_CURRENCY and its rates for `priceNormalized` (default: CNY). */
+  pricing?: Pricing
   heartbeatIntervalMs?: number
   idleTimeoutMs?: number
   authTimeoutMs?: number
@@ -127,6 +129,7 @@ export function createBilibiliConnector(options: BilibiliConnectorOptions = {}):
         counters,
         log,
         now,
+        pricing: options.pricing,
         recent: state.recent,
         setLive: (live) => hooks.update({ info: { live } }),
         onLoginNotice: () => {

@@ -1,4 +1,5 @@
 import type { LaplaceEvent } from '@laplace.live/event-types'
+import type { Pricing } from '../../events'
 import type { Json } from './fields'
 
 /** What a cmd handler may use besides the message itself. */
@@ -9,6 +10,8 @@ export interface HandlerContext {
   anchorUid: number
   /** Receive time (ms), for events whose upstream message carries no time. */
   now(): number
+  /** Converts paid amounts (all CNY on Bilibili) into PRICE_CURRENCY for `priceNormalized`. */
+  pricing: Pricing
   /** LIVE / PREPARING report the room's live state here. */
   setLive(live: boolean): void
   /**

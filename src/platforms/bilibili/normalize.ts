@@ -1,6 +1,6 @@
 import type { LaplaceEvent } from '@laplace.live/event-types'
 import type { Logger } from 'pino'
-import type { LefEvent } from '../../events'
+import { DEFAULT_PRICING, type LefEvent, type Pricing } from '../../events'
 import { hasOneCmdKey, leadingCmd } from './cmd-scan'
 import { type BilibiliCounters, bump } from './counters'
 import { type Json, obj, str } from './fields'
@@ -97,6 +97,8 @@ export interface NormalizerOptions {
   log: Logger
   now: () => number
   setLive(live: boolean): void
+  /** PRICE_CURRENCY and its rates (default: CNY). */
+  pricing?: Pricing
   /** Shared across a room's sessions so a reconnect replay does not re-emit twins. */
   recent?: RecentIds
   /** Called once when upstream says guest names are now masked. */
@@ -121,7 +123,7 @@ export class Normalizer {
     this.room = String(opts.roomId)
     this.recent = opts.recent ?? new RecentIds()
     this.ctx = {
-      roomId: opts.roomId, anchorUid: opts.anchorUid, now: opts.now, setLive: opts.setLive,
+      roomId: opts.roomId, anchorUid: opts.anchorUid, pricing: opts.pricing ?? DEFAULT_PRICING, now: opts.now, setLive: opts.setLive,
       firstInMinute: (minute, key) => this.firstInMinute(minute, key),
     }
   }

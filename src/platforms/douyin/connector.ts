@@ -1,12 +1,12 @@
 import type { LiveStart } from '@laplace.live/event-types'
 import type { Logger } from 'pino'
-import { eventId, type RoomKey } from '../../events'
+import { DEFAULT_PRICING, eventId, roomOrigin, type RoomKey } from '../../events'
 import { type Connector, ConnectorError, type SessionEnd, type SessionHooks } from '../connector'
 import { resolveRoom } from './api'
 import { SlicedQueue } from '../sliced-queue'
 import { runPushConnection } from './client'
 import { baseFields } from './normalize/base'
-import { type DouyinEvent, type NormalizeContext, originOf } from './normalize/context'
+import { type DouyinEvent, type NormalizeContext } from './normalize/context'
 import { liveEndEvent } from './normalize/control'
 import { type GiftFacts, giftEvent } from './normalize/gift'
 import { GiftComboTracker } from './normalize/gift-combo'
@@ -84,7 +84,8 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
     }
     const ctx: NormalizeContext = {
       room: room.key,
-      origin: originOf(room.key),
+      origin: roomOrigin('douyin', room.key),
+      pricing: options.pricing ?? DEFAULT_PRICING,
       anchorUid: st.anchorUid,
       anchorName: st.anchorName,
       now,

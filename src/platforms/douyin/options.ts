@@ -1,3 +1,4 @@
+import type { Pricing } from '../../events'
 import type { DouyinSigner } from './sign'
 
 /** How to build a Douyin connector. Every URL and side effect is injectable for tests. */
@@ -12,6 +13,8 @@ export interface DouyinConnectorOptions {
   signer?: DouyinSigner
   /** Logged-in cookie string (env DOUYIN_COOKIE). Without it many rooms push no gifts. */
   cookie?: string
+  /** PRICE_CURRENCY and its rates for `priceNormalized` (default: CNY). */
+  pricing?: Pricing
   fetch?: typeof fetch
   userAgent?: string
   /** Heartbeat interval (default 10 s). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { RoomKey } from '../../events'
+import { roomOrigin, type RoomKey } from '../../events'
 import type { ProtoMessageFetchResult } from '../../gen/tiktok/push_pb'
 import type { Connector, SessionEnd, SessionHooks } from '../connector'
 import { resolveRoom } from './api'
@@ -87,7 +87,7 @@ export function createTikTokConnector(options: TikTokConnectorOptions = {}): Tik
       const signed = await signer.signConnect({ roomId: status.roomId, userAgent: opts.userAgent, signal })
       const roomId = signed.roomId ?? status.roomId
       const normalizer = createNormalizer({
-        ctx: { room: room.key, coinUsd: opts.coinUsd, now: opts.now, hostUid: status.uid },
+        ctx: { room: room.key, origin: roomOrigin('tiktok', room.key), coinUsd: opts.coinUsd, pricing: opts.pricing, now: opts.now, hostUid: status.uid },
         streaks: streaksFor(room.key),
         counters,
         log,

@@ -1,4 +1,4 @@
-import { DEFAULT_TIKTOK_COIN_USD } from '../../events'
+import { DEFAULT_PRICING, DEFAULT_TIKTOK_COIN_USD, type Pricing } from '../../events'
 import type { IntervalTimers } from './heartbeat'
 import { DEFAULT_USER_AGENT } from './protocol'
 import type { SignProvider } from './sign-provider'
@@ -16,8 +16,10 @@ export interface TikTokConnectorOptions {
   signClientName?: string
   /** Another signer instead of Euler (then signServer/signApiKey are unused). */
   signProvider?: SignProvider
-  /** USD per coin for priceNormalized. Env TIKTOK_COIN_USD. */
+  /** USD per coin: a gift's original price. Env TIKTOK_COIN_USD. */
   coinUsd?: number
+  /** PRICE_CURRENCY and its rates for `priceNormalized` (default: CNY). */
+  pricing?: Pricing
   fetch?: typeof fetch
   /** Client heartbeat period (TikTok's web client: 10 s). */
   heartbeatIntervalMs?: number
@@ -42,6 +44,7 @@ export interface ResolvedTikTokOptions {
   signClientName: string | undefined
   signProvider: SignProvider | undefined
   coinUsd: number
+  pricing: Pricing
   fetch: typeof fetch
   heartbeatIntervalMs: number
   idleTimeoutMs: number
@@ -75,6 +78,7 @@ export function resolveOptions(o: TikTokConnectorOptions): ResolvedTikTokOptions
     signClientName: o.signClientName,
     signProvider: o.signProvider,
     coinUsd,
+    pricing: o.pricing ?? DEFAULT_PRICING,
     fetch: o.fetch ?? fetch,
     heartbeatIntervalMs: o.heartbeatIntervalMs ?? TIKTOK_DEFAULTS.heartbeatIntervalMs,
     idleTimeoutMs: o.idleTimeoutMs ?? TIKTOK_DEFAULTS.idleTimeoutMs,

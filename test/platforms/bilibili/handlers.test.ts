@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { isPaid, type LefEvent } from '../../../src/events'
+import { isPaid, Pricing, type LefEvent } from '../../../src/events'
 import { makeNormalizer, NOW, ROOM_ID } from './normalize-helpers'
 
 // Cmds without captured fixtures: messages built from the field lists in docs/protocols/bilibili.md
@@ -83,7 +83,15 @@ describe('paid extras', () => {
 
   test('USER_VIRTUAL_MVP: paid, goods_price in gold', () => {
     const e = only({ cmd: 'USER_VIRTUAL_MVP', data: { action: '解锁', goods_name: '守护圣法师x7天', goods_num: 1, goods_price: 1000000, order_id: 777, uid: 5, uname: 'mvp', timestamp: 1600000000, user_guard_level: 0 } })
-    expect(e).toMatchObject({ type: 'mvp', id: 'mvp:777', priceNormalized: 1000, message: '守护圣法师x7天' })
+    expect(e).toMatchObject({ type: 'mvp', id: 'mvp:777', priceNormalized: 1000, currency: 'CNY', priceOriginal: 1000, currencyOriginal: 'CNY', message: '守护圣法师x7天' })
     expect(isPaid(e)).toBe(true)
+  })
+
+  test('PRICE_CURRENCY=USD: paid Bilibili events are priced in USD, the CNY amount kept as priceOriginal', () => {
+    const { normalizer } = makeNormalizer({ pricing: new Pricing('USD', 8) })
+    const [mvp] = normalizer.fromCommand({ cmd: 'USER_VIRTUAL_MVP', data: { action: '解锁', goods_name: 'x', goods_num: 1, goods_price: 1000000, order_id: 778, uid: 5, uname: 'mvp', timestamp: 1600000000, user_guard_level: 0 } })
+    expect(mvp).toMatchObject({ priceNormalized: 125, currency: 'USD', priceOriginal: 1000, currencyOriginal: 'CNY' })
+    const [sc] = normalizer.fromCommand({ cmd: 'SUPER_CHAT_MESSAGE', data: { id: 9, uid: 5, price: 30, message: 'hi', start_time: 1600000000, user_info: { uname: 'sc' } } })
+    expect(sc).toMatchObject({ type: 'superchat', price: 30, priceNormalized: 3.75, currency: 'USD', priceOriginal: 30, currencyOriginal: 'CNY' })
   })
 })

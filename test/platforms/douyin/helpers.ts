@@ -1,4 +1,4 @@
-import type { LefEvent } from '../../../src/events'
+import { DEFAULT_PRICING, roomOrigin, type LefEvent } from '../../../src/events'
 import type { SessionHooks, SessionPhase, RoomInfo } from '../../../src/platforms/connector'
 import type { NormalizeContext } from '../../../src/platforms/douyin/normalize/context'
 import type { GiftFacts } from '../../../src/platforms/douyin/normalize/gift'
@@ -13,7 +13,8 @@ export function testContext(room = '646454278948') {
   const clock = { now: 1_776_584_127_911 }
   const ctx: NormalizeContext = {
     room,
-    origin: Number(room),
+    origin: roomOrigin('douyin', room),
+    pricing: DEFAULT_PRICING,
     anchorUid: '3789344204128560',
     anchorName: '内格夫教主Duck',
     now: () => clock.now,

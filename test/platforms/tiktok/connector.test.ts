@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { roomOrigin } from '../../../src/events'
 import { ConnectorError, type SessionEnd } from '../../../src/platforms/connector'
 import { createTikTokConnector, type TikTokConnectorOptions } from '../../../src/platforms/tiktok'
 import { chatMessage, giftMessage } from '../../sim/tiktok/messages'
@@ -63,8 +64,8 @@ describe('tiktok connector against the simulator', () => {
     sim.pushChat('hello from the sim')
     sim.pushGift({ type: 2, coins: 100, name: 'LIVE Fest Clappers', giftId: 7934 })
     await until(() => hooks.events.length === 2)
-    expect(hooks.events[0]).toMatchObject({ type: 'message', message: 'hello from the sim', platform: 'tiktok', room: 'sim_host', origin: 0, username: 'Viewer One' })
-    expect(hooks.events[1]).toMatchObject({ type: 'gift', giftName: 'LIVE Fest Clappers', price: 100, priceNormalized: 1, currency: 'USD', coinType: 'gold' })
+    expect(hooks.events[0]).toMatchObject({ type: 'message', message: 'hello from the sim', platform: 'tiktok', room: 'sim_host', origin: roomOrigin('tiktok', 'sim_host'), username: 'Viewer One' })
+    expect(hooks.events[1]).toMatchObject({ type: 'gift', giftName: 'LIVE Fest Clappers', price: 100, priceOriginal: 1, currencyOriginal: 'USD', priceNormalized: 7.1, currency: 'CNY', coinType: 'gold' })
 
     // Every msg frame asked for an ack: logId echoed, payload = the result's internalExt.
     await until(() => sim.stats.acks === 2)

@@ -57,7 +57,7 @@ describe('events-collector captures normalise', () => {
     expect(r.byType).toEqual({ message: 21, interaction: 42, 'online-update': 21, 'like-click': 21, 'likes-update': 21, gift: 4 })
     const gifts = r.events.filter((e) => e.type === 'gift') as unknown as Array<Record<string, unknown>>
     const streak = gifts.find((g) => g.uidStr === '6776970940175827973' && g.giftName === 'Rose')
-    expect(streak).toMatchObject({ giftAmount: 11, price: 11, priceNormalized: 0.1463, id: 'tt:gift:6776970940175827973:5655:1701792311393' })
+    expect(streak).toMatchObject({ giftAmount: 11, price: 11, priceOriginal: 0.1463, currencyOriginal: 'USD', priceNormalized: 1.0387, currency: 'CNY', id: 'tt:gift:6776970940175827973:5655:1701792311393' })
     // "Heart Me" (type 4) is not streakable: counted once as it came.
     const heart = gifts.find((g) => g.giftName === 'Heart Me')
     expect(heart).toMatchObject({ giftAmount: 1, price: 1, giftType: 4, groupId: '0' })

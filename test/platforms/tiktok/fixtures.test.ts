@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { roomOrigin } from '../../../src/events'
 import { fromBinary, toBinary } from '@bufbuild/protobuf'
 import fc from 'fast-check'
 import { WebcastChatMessageSchema, WebcastGiftMessageSchema, WebcastMemberMessageSchema, WebcastSocialMessageSchema } from '../../../src/gen/tiktok/messages_pb'
@@ -47,8 +48,11 @@ describe('real payload fixtures decode', () => {
     expect(e.giftName).toBe('Rose')
     expect(e.giftAmount).toBe(3)
     expect(e.price).toBe(3)
-    expect(e.priceNormalized).toBe(0.0399)
-    expect(e.currency).toBe('USD')
+    // 3 coins × 0.0133 USD, then priceNormalized in CNY at the default 7.1 CNY per USD.
+    expect(e.priceOriginal).toBe(0.0399)
+    expect(e.currencyOriginal).toBe('USD')
+    expect(e.priceNormalized).toBe(0.2833)
+    expect(e.currency).toBe('CNY')
     expect(e.coinType).toBe('gold')
     expect(e.id).toBe('tt:gift:6809568862012081157:5655:1692725773860')
     expect(e.uid).toBe(0) // 6809568862012081157 is past 2^53: the exact id is in uidStr
@@ -56,7 +60,8 @@ describe('real payload fixtures decode', () => {
     expect(e.userUniqueId).toBe('malowana_')
     expect(e.platform).toBe('tiktok')
     expect(e.room).toBe('host')
-    expect(e.origin).toBe(0)
+    expect(e.origin).toBe(roomOrigin('tiktok', 'host'))
+    expect(e.origin).toBeGreaterThan(0)
     expect(e.timestamp).toBe(1692725773880)
   })
 

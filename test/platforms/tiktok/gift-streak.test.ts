@@ -24,7 +24,7 @@ describe('gift streaks', () => {
     expect(out).toEqual([])
     const end = n.handle(giftMessage({ roomId: ROOM, coins: 5, name: 'Finger Heart', giftId: 5487, repeatCount: 5, repeatEnd: true, groupId: '1701792311393' })).events
     expect(end).toHaveLength(1)
-    expect(end[0]).toMatchObject({ type: 'gift', giftAmount: 5, price: 25, priceNormalized: 0.25, giftName: 'Finger Heart' })
+    expect(end[0]).toMatchObject({ type: 'gift', giftAmount: 5, price: 25, priceOriginal: 0.25, priceNormalized: 1.775, currency: 'CNY', giftName: 'Finger Heart' })
   })
 
   test('frames out of order keep the highest count; a replayed end frame is not counted again', () => {
@@ -53,7 +53,7 @@ describe('gift streaks', () => {
     const msg = giftMessage({ roomId: ROOM, type: 2, coins: 100, name: 'LIVE Fest Clappers', giftId: 7934 })
     const [e] = n.handle(msg).events
     const g = fromBinary(WebcastGiftMessageSchema, msg.payload)
-    expect(e).toMatchObject({ type: 'gift', price: 100, priceNormalized: 1, giftAmount: 1, id: `tt:${g.common?.msgId}` })
+    expect(e).toMatchObject({ type: 'gift', price: 100, priceOriginal: 1, priceNormalized: 7.1, giftAmount: 1, id: `tt:${g.common?.msgId}` })
   })
 
   test('the live ending flushes running streaks before live-end', () => {

@@ -67,8 +67,9 @@ export interface TikTokSim {
   signServer: string
   pushServer: string
   stats: TikTokSimStats
-  /** Push a msg frame with these messages to every connected socket. */
-  push(messages: BaseProtoMessage[]): void
+  /** Push a msg frame with these messages to every connected socket, or only to those of room `roomId`. */
+  push(messages: BaseProtoMessage[], roomId?: string): void
+  /** A gift to every socket; with `roomId`, only to that room's sockets (as TikTok does with several rooms). */
   pushGift(g: Omit<SimGift, 'roomId'> & { roomId?: string }): void
   pushChat(content: string, roomId?: string): void
   /** Send the stream-end control message (the user's live is then offline). */
@@ -259,16 +260,16 @@ export function startTikTokSim(opts: TikTokSimOptions = {}): TikTokSim {
     signServer: base,
     pushServer: `ws://127.0.0.1:${server.port}${SIM_PUSH_PATH}`,
     stats,
-    push(messages) {
+    push(messages, roomId) {
       extSeq++
       const bytes = frame('msg', encodeResult(messages, { cursor: `sim-cursor-${extSeq + 1}`, internalExt: `sim-ext-${extSeq}`, needAck }), true)
-      for (const ws of sockets) ws.send(bytes)
+      for (const ws of sockets) if (roomId === undefined || ws.data.roomId === roomId) ws.send(bytes)
     },
     pushGift(g) {
-      sim.push([giftMessage({ ...g, roomId: g.roomId ?? firstRoom() })])
+      sim.push([giftMessage({ ...g, roomId: g.roomId ?? firstRoom() })], g.roomId)
     },
     pushChat(content, roomId) {
-      sim.push([chatMessage(roomId ?? firstRoom(), content)])
+      sim.push([chatMessage(roomId ?? firstRoom(), content)], roomId)
     },
     endStream(name) {
       const entry = name ? users.get(name) : [...users.values()][0]

@@ -36,7 +36,7 @@ export const handleGiftV2: CmdHandler = (msg, ctx) => {
       avatar: g.face,
       message: `${item.action || '投喂'} ${item.giftName} ×${item.num}`,
       price: paid,
-      priceNormalized: bilibiliGoldToCny(paid, coinType),
+      ...ctx.pricing.fields(bilibiliGoldToCny(paid, coinType), 'CNY'),
       duration: 0,
       coinType,
       guardType: g.guardLevel,

@@ -37,7 +37,7 @@ export const handleGift: CmdHandler = (msg, ctx) => {
     avatar: str(d.face),
     message: `${str(d.action, '投喂')} ${str(d.giftName)} ×${num_}`,
     price: paid,
-    priceNormalized: bilibiliGoldToCny(paid, coinType),
+    ...ctx.pricing.fields(bilibiliGoldToCny(paid, coinType), 'CNY'),
     duration: num(d.combo_stay_time),
     coinType,
     guardType: num(d.guard_level),

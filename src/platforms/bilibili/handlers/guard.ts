@@ -100,7 +100,7 @@ function toast(ctx: HandlerContext, f: ToastFacts): Toast {
     avatar: '',
     message: f.message,
     price: f.price,
-    priceNormalized: bilibiliGoldToCny(f.price),
+    ...ctx.pricing.fields(bilibiliGoldToCny(f.price), 'CNY'),
     mockPrice: false,
     duration: 0,
     color: f.color,

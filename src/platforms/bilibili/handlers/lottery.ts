@@ -30,7 +30,7 @@ export const handleLotteryStart: CmdHandler = (msg, ctx) => {
     giftCount: num(d.gift_num),
     giftId: num(d.gift_id),
     giftPrice,
-    giftPriceNormalized: bilibiliGoldToCny(giftPrice),
+    giftPriceNormalized: ctx.pricing.convert(bilibiliGoldToCny(giftPrice), 'CNY'),
   } satisfies LotteryStart
 }
 

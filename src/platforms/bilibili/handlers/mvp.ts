@@ -22,7 +22,7 @@ export const handleVirtualMvp: CmdHandler = (msg, ctx) => {
     username: str(d.uname),
     message: str(d.goods_name),
     price,
-    priceNormalized: bilibiliGoldToCny(price),
+    ...ctx.pricing.fields(bilibiliGoldToCny(price), 'CNY'),
     mvpAmount: num(d.goods_num, 1),
     mvpIcon: str(d.goods_icon),
     effectId: num(d.effect_id),

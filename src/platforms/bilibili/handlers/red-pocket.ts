@@ -33,7 +33,7 @@ export const handleRedPocketStart: CmdHandler = (msg, ctx) => {
       return { gift_id: num(o.gift_id), gift_name: str(o.gift_name), gift_pic: str(o.gift_pic), num: num(o.num) }
     }),
     price: paid,
-    priceNormalized: bilibiliGoldToCny(paid),
+    ...ctx.pricing.fields(bilibiliGoldToCny(paid), 'CNY'),
     priceForUsers: raffled,
     priceForStreamer: paid - raffled,
     duration: num(d.last_time),

@@ -34,7 +34,7 @@ export const handleSuperChat: CmdHandler = (msg, ctx) => {
     transMark: num(d.trans_mark, trans ? 1 : 0),
     isAudited: num(d.is_send_audit),
     price,
-    priceNormalized: price,
+    ...ctx.pricing.fields(price, 'CNY'),
     token: str(d.token),
     rate: num(d.rate, 1000),
     duration: num(d.time),

@@ -26,5 +26,6 @@ export function douyinEventId(kind: string, common: Common | undefined, meta: Me
 
 /** Fields every Douyin event carries. */
 export function baseFields(ctx: NormalizeContext, time: number) {
+  // originIdx: the room supervisor stamps the room's index in /info's list.
   return { origin: ctx.origin, originIdx: 0, platform: 'douyin' as const, room: ctx.room, timestamp: time, timestampNormalized: time, read: false }
 }

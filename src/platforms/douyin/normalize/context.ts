@@ -1,6 +1,6 @@
 import type { LaplaceEvent } from '@laplace.live/event-types'
 import type { Logger } from 'pino'
-import type { LefEvent } from '../../../events'
+import type { LefEvent, Pricing } from '../../../events'
 import type { GiftComboTracker } from './gift-combo'
 import type { GiftFacts } from './gift'
 
@@ -11,8 +11,10 @@ export type DouyinEvent<T extends LaplaceEvent> = T & { platform: 'douyin'; room
 export interface NormalizeContext {
   /** web_rid: the event's `room`. */
   room: string
-  /** web_rid as a number when it is a safe integer, else 0. */
+  /** roomOrigin('douyin', web_rid): the web_rid itself when it is a safe integer, else a number derived from it. */
   origin: number
+  /** Converts diamond prices (CNY) into PRICE_CURRENCY for `priceNormalized`. */
+  pricing: Pricing
   /** Anchor uid (string), to mark the anchor's own chat. */
   anchorUid: string
   /** Anchor nickname, for live start/end events. */
@@ -29,9 +31,3 @@ export interface MessageMeta {
   msgId: bigint
 }
 
-/** `origin` for a web_rid: the number itself when it is a safe integer, else 0. */
-export function originOf(webRid: string): number {
-  if (!/^\d+$/.test(webRid)) return 0
-  const n = Number(webRid)
-  return Number.isSafeInteger(n) ? n : 0
-}

@@ -71,7 +71,7 @@ export function giftEvent(r: ComboResult<GiftFacts>, ctx: NormalizeContext): Dou
     medal: f.medal,
     message: `送出 ${f.giftName} x${amount}`,
     price,
-    priceNormalized: douyinDiamondsToCny(price),
+    ...ctx.pricing.fields(douyinDiamondsToCny(price), 'CNY'),
     duration: 0,
     coinType: 'gold',
     guardType: 0,

@@ -25,13 +25,14 @@ export function messageId(common: CommonMessageData | undefined, kind: string, f
   return hashedEventId('tiktok', kind, ...fallbackParts.map((p) => (p === undefined || p === null ? null : String(p))), suffix)
 }
 
-/** platform, room, origin 0 (no safe integer room key on TikTok), time, read flag. */
+/** platform, room, origin (derived from the uniqueId: see roomOrigin), time, read flag. */
 export function envelope(common: CommonMessageData | undefined, ctx: NormalizeContext) {
   const ts = messageTime(common, ctx)
   return {
     platform: 'tiktok',
     room: ctx.room,
-    origin: 0,
+    origin: ctx.origin,
+    // The room supervisor stamps the room's index in /info's list.
     originIdx: 0,
     timestamp: ts,
     timestampNormalized: ts,

@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf'
 import type { Gift } from '@laplace.live/event-types'
-import { eventId, tiktokCoinsToUsd } from '../../../events'
+import { eventId, tiktokCoinsToUsd, type PriceFields } from '../../../events'
 import { WebcastGiftMessageSchema, type WebcastGiftMessage } from '../../../gen/tiktok/messages_pb'
 import { GIFT_TYPE_STREAKABLE } from '../protocol'
 import { envelope, messageId, NO_MEDAL } from './common'
@@ -8,9 +8,8 @@ import type { HandlerOutput, NormalizeContext, TikTokEnvelope, TikTokUserExtras 
 import type { GiftStreakTracker } from './gift-streak'
 import { safeUid, userFields } from './user'
 
-/** TikTok's extras on a gift: priceNormalized is in USD. */
+/** TikTok's extras on a gift. */
 export interface TikTokGiftExtras {
-  currency: 'USD'
   /** The streak's groupId ('0' for non-streakable gifts). */
   groupId: string
 }
@@ -36,8 +35,7 @@ export function giftEvent(msg: WebcastGiftMessage, count: number, streak: boolea
     ...user,
     message: msg.common?.describe || `${user.username} sent ${name} x${amount}`,
     price,
-    priceNormalized: tiktokCoinsToUsd(price, ctx.coinUsd),
-    currency: 'USD',
+    ...ctx.pricing.fields(tiktokCoinsToUsd(price, ctx.coinUsd), 'USD'),
     duration: msg.gift?.duration ?? 0,
     coinType: 'gold',
     guardType: 0,
@@ -54,7 +52,7 @@ export function giftEvent(msg: WebcastGiftMessage, count: number, streak: boolea
     medal: NO_MEDAL,
     wealthMedalLevel: 0,
     groupId: msg.groupId,
-  } satisfies Gift & TikTokEnvelope & TikTokUserExtras & TikTokGiftExtras
+  } satisfies Gift & TikTokEnvelope & TikTokUserExtras & TikTokGiftExtras & PriceFields
   return event
 }
 

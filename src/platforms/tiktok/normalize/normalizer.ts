@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
-import type { LefEvent } from '../../../events'
+import { DEFAULT_PRICING, roomOrigin, type LefEvent } from '../../../events'
 import type { BaseProtoMessage } from '../../../gen/tiktok/push_pb'
 import { Method } from '../protocol'
 import { handleChat } from './chat'
-import type { HandlerOutput, NormalizeContext } from './context'
+import type { HandlerOutput, NormalizeContext, NormalizeContextInput } from './context'
 import { handleControl } from './control'
 import { createGiftHandler, giftEvent } from './gift'
 import type { GiftStreakTracker } from './gift-streak'
@@ -30,7 +30,7 @@ export function createCounters(): NormalizeCounters {
 }
 
 export interface NormalizerDeps {
-  ctx: NormalizeContext
+  ctx: NormalizeContextInput
   streaks: GiftStreakTracker
   counters: NormalizeCounters
   log: Logger
@@ -42,7 +42,8 @@ export interface Normalizer {
 }
 
 export function createNormalizer(deps: NormalizerDeps): Normalizer {
-  const { ctx, streaks, counters, log } = deps
+  const { streaks, counters, log } = deps
+  const ctx: NormalizeContext = { ...deps.ctx, origin: deps.ctx.origin ?? roomOrigin('tiktok', deps.ctx.room), pricing: deps.ctx.pricing ?? DEFAULT_PRICING }
   const handlers: Record<Method, Handler> = {
     [Method.Chat]: handleChat,
     [Method.Gift]: createGiftHandler(streaks),
