@@ -92,15 +92,18 @@ function viewToFetcherRoom(v: RoomView): z.infer<typeof fetcherRoom> {
  * The rooms in `/info`: every row of the rooms table in its order (the same on every node, and
  * the order RoomOrder gives events' `originIdx`); nodes built without the table list their own.
  */
-async function listRooms(deps: Pick<HttpDeps, 'rooms' | 'operator'>): Promise<Array<z.infer<typeof fetcherRoom>>> {
+async function listRooms(deps: Pick<HttpDeps, 'rooms' | 'operator' | 'readiness'>): Promise<Array<z.infer<typeof fetcherRoom>>> {
   const registry = deps.operator?.registry
-  if (registry) return (await registry.list()).map(viewToFetcherRoom)
+  // While lef still waits for its database, /info answers from memory rather than waiting too.
+  if (registry && (deps.readiness?.ready ?? true)) return (await registry.list()).map(viewToFetcherRoom)
   return deps.rooms.list().map((r) => toFetcherRoom(r))
 }
 
-export function infoRoutes(deps: Pick<HttpDeps, 'rooms' | 'operator' | 'version' | 'startedAt' | 'config' | 'bridgeClients'>) {
+export function infoRoutes(deps: Pick<HttpDeps, 'rooms' | 'operator' | 'readiness' | 'version' | 'startedAt' | 'config' | 'bridgeClients'>) {
   return createRouter().openapi(route, async (c) => {
     c.header('Cache-Control', 'private, max-age=10')
+    // A browser must not answer one credential's request with another's cached copy.
+    c.header('Vary', 'Authorization', { append: true })
     return ok(c, {
       version: deps.version,
       uptime: humanUptime(Date.now() - deps.startedAt),
