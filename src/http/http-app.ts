@@ -1,8 +1,9 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import { requireKey } from './auth'
 import type { HttpDeps } from './deps'
 import { errorHandler, notFound } from './error-handler'
 import { dashboardRoutes } from './dashboard/dashboard-routes'
+import { DOCS_PATHS, mountDocs } from './docs/docs-routes'
+import { SCHEMES } from './docs/openapi-document'
 import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
 import { exportRoutes } from './routes/export'
@@ -18,7 +19,7 @@ import { uploadRoutes } from './routes/upload'
  * Paths AUTH_KEY does not guard: the health check, uploads (UPLOAD_KEY guards them), API docs,
  * and the bridge test page (it holds no data; the user types the token into it).
  */
-const OPEN_PATHS = new Set(['/ping', '/upload', '/openapi.json', '/docs', '/websocket-test.html'])
+const OPEN_PATHS = new Set<string>(['/ping', '/upload', ...DOCS_PATHS, '/websocket-test.html'])
 
 /**
  * The REST API. Extra routers (SSE, bridge, dashboard) are mounted by the composition root
@@ -47,11 +48,12 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)
 
-  app.doc('/openapi.json', {
-    openapi: '3.0.0',
-    info: { title: 'lef', version: deps.version, description: 'Live event fetcher: LaplaceEvents from Bilibili, Douyin and TikTok' },
+  mountDocs(app, {
+    title: 'lef',
+    version: deps.version,
+    description: 'Live event fetcher: LaplaceEvents from Bilibili, Douyin and TikTok',
+    guard: { isOpen: (path) => OPEN_PATHS.has(path), ownKey: { '/upload': SCHEMES.upload } },
   })
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
   return app
 }
 
