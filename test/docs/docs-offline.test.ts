@@ -51,6 +51,16 @@ describe('/docs in headless Chromium with no internet', () => {
       expect(res.status).toBe(200)
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0)
     }
+    // Compressed when the client takes gzip, byte for byte the package's file either way.
+    const file = await Bun.file(new URL('../../node_modules/swagger-ui-dist/swagger-ui-bundle.js', import.meta.url)).bytes()
+    const gz = await fetch(`${app.url}/docs/swagger-ui-bundle.js`, { headers: { 'accept-encoding': 'gzip' }, decompress: false })
+    expect(gz.headers.get('content-encoding')).toBe('gzip')
+    const gzBody = new Uint8Array(await gz.arrayBuffer())
+    expect(gzBody.byteLength).toBeLessThan(file.byteLength / 2)
+    expect(Bun.gunzipSync(gzBody)).toEqual(file)
+    const plain = await fetch(`${app.url}/docs/swagger-ui-bundle.js`, { headers: { 'accept-encoding': 'identity' } })
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(new Uint8Array(await plain.arrayBuffer())).toEqual(file)
     // The bundle is swagger-ui-dist's own file, at the version the lockfile pins.
     const pinned = (await Bun.file(new URL('../../package.json', import.meta.url)).json()).dependencies['swagger-ui-dist'] as string
     expect(refs[0]).toContain(`?v=${pinned}`)

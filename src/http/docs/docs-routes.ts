@@ -33,6 +33,13 @@ export function mountDocs(app: Router, opts: { title: string; version: string; d
   app.get('/docs', (c) => c.html(page, 200, { 'Content-Security-Policy': csp, 'Cache-Control': 'no-cache' }))
   app.get(DOCS_INIT.path, (c) => c.body(DOCS_INIT.body, 200, { 'Content-Type': 'text/javascript; charset=utf-8', ...cached }))
   for (const asset of Object.values(DOCS_ASSETS)) {
-    app.get(asset.path, () => new Response(Bun.file(dist.fileOf(asset)), { headers: { 'Content-Type': asset.type, ...cached } }))
+    // The bundle is 1.7 MB as is and a quarter of that gzipped; compressed once, on first use.
+    let gzipped: Uint8Array<ArrayBuffer> | undefined
+    app.get(asset.path, async (c) => {
+      const headers = { 'Content-Type': asset.type, Vary: 'Accept-Encoding', ...cached }
+      if (!/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) return new Response(Bun.file(dist.fileOf(asset)), { headers })
+      gzipped ??= Bun.gzipSync(await Bun.file(dist.fileOf(asset)).bytes())
+      return new Response(gzipped, { headers: { ...headers, 'Content-Encoding': 'gzip' } })
+    })
   }
 }
