@@ -1,9 +1,10 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import { requireKey } from './auth'
 import { corsMiddleware } from './cors/cors'
 import type { HttpDeps } from './deps'
 import { errorHandler, notFound } from './error-handler'
 import { dashboardRoutes } from './dashboard/dashboard-routes'
+import { DOCS_PATHS, mountDocs } from './docs/docs-routes'
+import { SCHEMES } from './docs/openapi-document'
 import { createRouter } from './openapi'
 import { eventsRoutes } from './routes/events'
 import { exportRoutes } from './routes/export'
@@ -22,7 +23,7 @@ import { untilReady } from './until-ready'
  * the bridge test page (it holds no data; the user types the token into it) and `/`, which only
  * redirects to the dashboard.
  */
-const OPEN_PATHS = new Set(['/', '/ping', '/upload', '/openapi.json', '/docs', '/websocket-test.html'])
+const OPEN_PATHS = new Set<string>(['/', '/ping', '/upload', ...DOCS_PATHS, '/websocket-test.html'])
 
 /**
  * Keys `/info` takes: AUTH_KEY, and the bridge password too, since the SDK's getInfo() sends the
@@ -72,11 +73,12 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
   app.route('/', uploadRoutes(deps))
   for (const router of extra) app.route('/', router)
 
-  app.doc('/openapi.json', {
-    openapi: '3.0.0',
-    info: { title: 'lef', version: deps.version, description: 'Live event fetcher: LaplaceEvents from Bilibili, Douyin and TikTok' },
+  mountDocs(app, {
+    title: 'lef',
+    version: deps.version,
+    description: 'Live event fetcher: LaplaceEvents from Bilibili, Douyin and TikTok',
+    guard: { isOpen: (path) => OPEN_PATHS.has(path), ownKey: { '/upload': SCHEMES.upload } },
   })
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
   return app
 }
 

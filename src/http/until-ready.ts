@@ -1,12 +1,13 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Readiness } from '../store/db-readiness'
+import { DOCS_PATHS } from './docs/docs-routes'
 import { fail } from './envelope'
 
 /**
  * Paths that answer without the database: the health check (it reports the wait itself), what
  * is read from memory (`/info`, `/metrics`) and static pages. Everything else waits for it.
  */
-const WITHOUT_DATABASE = new Set(['/', '/ping', '/info', '/metrics', '/openapi.json', '/docs', '/dashboard', '/websocket-test.html'])
+const WITHOUT_DATABASE = new Set<string>(['/', '/ping', '/info', '/metrics', ...DOCS_PATHS, '/dashboard', '/websocket-test.html'])
 
 /**
  * While lef waits for its database, routes that need it answer 503 with Retry-After at once,

@@ -1,8 +1,10 @@
 import { httpInstrumentationMiddleware } from '@hono/otel'
-import { trace, type Tracer } from '@opentelemetry/api'
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { NodeSDK } from '@opentelemetry/sdk-node'
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions'
 import type { MiddlewareHandler } from 'hono'
 import { redactingExporter } from './redacting-exporter'
@@ -25,29 +27,30 @@ export interface Tracing {
 }
 
 /**
- * Traces over OTLP/HTTP. Only traces: metrics have `/metrics` and logs go through pino, so the
- * SDK is told not to build metric readers or log exporters from OTEL_* variables.
+ * Traces over OTLP/HTTP, built from the SDK's parts rather than the all-in-one Node SDK, which
+ * would install gRPC, metric and log exporters lef never uses. Spans follow async calls
+ * (AsyncLocalStorage) and an incoming `traceparent` continues the caller's trace.
  */
 export function startTracing(opts: TracingOptions): Tracing {
-  const sdk = new NodeSDK({
-    serviceName: 'lef',
-    autoDetectResources: false,
+  const contextManager = new AsyncLocalStorageContextManager().enable()
+  context.setGlobalContextManager(contextManager)
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }))
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'lef', [ATTR_SERVICE_VERSION]: opts.version, 'service.instance.id': opts.instanceId }),
-    traceExporter: redactingExporter(new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces`, headers: opts.headers })),
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations: [],
+    spanProcessors: [new BatchSpanProcessor({ exporter: redactingExporter(new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces`, headers: opts.headers })) })],
   })
-  sdk.start()
-  // The SDK registers its provider with the OTel API; the tracer taken now stays bound to it.
+  trace.setGlobalTracerProvider(provider)
+  // Bound to the provider registered just above.
   const tracer = trace.getTracer('lef', opts.version)
   return {
     tracer,
     httpMiddleware: httpInstrumentationMiddleware({ tracer, serviceName: 'lef', serviceVersion: opts.version }),
     shutdown: async () => {
-      await sdk.shutdown()
-      // Unregister so a later start in the same process (tests) can register its own provider.
+      await provider.shutdown()
+      // Unregister so a later start in the same process (tests) can register its own.
       trace.disable()
+      propagation.disable()
+      context.disable()
     },
   }
 }

@@ -5,7 +5,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import type { App } from '../../src/app'
 import { CONFIG_ENTRIES, parseEnv } from '../../src/config'
 import { startTestApp } from '../support/app'
-import { isPinnedImage, REPO_ROOT } from './images'
+import { isPinnedImage, PUBLISHED_IMAGE, REPO_ROOT } from './images'
 
 const CONFIG_NAMES = new Set(Object.keys(CONFIG_ENTRIES))
 
@@ -37,11 +37,12 @@ describe('docker-compose.yml', () => {
   const lef = services.lef!
   const lefEnv = Object.fromEntries(Object.entries(lef.environment as Record<string, string>).map(([k, v]) => [k, substituteDefaults(String(v))]))
 
-  test('lef, postgres:16-alpine and redis:7-alpine, images pinned', () => {
+  test('lef (the published image, or built here), postgres:16-alpine and redis:7-alpine, images pinned', () => {
     expect(Object.keys(services).sort()).toEqual(['lef', 'postgres', 'redis'])
     expect(services.postgres!.image).toBe('postgres:16-alpine')
     expect(services.redis!.image).toBe('redis:7-alpine')
-    for (const s of Object.values(services)) expect(isPinnedImage(s.image)).toBe(true)
+    expect(substituteDefaults(lef.image)).toBe(PUBLISHED_IMAGE)
+    for (const s of Object.values(services)) expect(isPinnedImage(substituteDefaults(s.image))).toBe(true)
     expect(lef.build).toBe('.')
   })
 
@@ -53,27 +54,53 @@ describe('docker-compose.yml', () => {
     expect(config.PORT).toBe(8080)
   })
 
-  test('DATABASE_URL and REDIS_URL point at the compose services', () => {
+  test('DATABASE_URL points at the compose postgres', () => {
     const db = new URL(lefEnv.DATABASE_URL!)
     expect(db.hostname).toBe('postgres')
     expect(db.port).toBe('5432')
     expect(db.username).toBe(services.postgres!.environment.POSTGRES_USER)
     expect(db.pathname).toBe(`/${services.postgres!.environment.POSTGRES_DB}`)
     expect(db.password).toBe(substituteDefaults(services.postgres!.environment.POSTGRES_PASSWORD))
-    const redis = new URL(lefEnv.REDIS_URL!)
-    expect(redis.hostname).toBe('redis')
-    expect(redis.port).toBe('6379')
   })
 
-  test('the published port is PORT; dependencies are healthy before lef starts', () => {
+  test('Redis is opt-in: a profile, and the default lef has no REDIS_URL; with the profile it points at the service', () => {
+    expect(services.redis!.profiles).toEqual(['redis'])
+    for (const [name, s] of Object.entries(services)) if (name !== 'redis') expect(s.profiles).toBeUndefined()
+    expect(parseEnv(lefEnv).REDIS_URL).toBeUndefined()
+    // What the comment at the top tells a user to set along with the profile.
+    const header = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n')
+    const optIn = /COMPOSE_PROFILES=redis REDIS_URL=(\S+)/.exec(header)
+    expect(optIn).not.toBeNull()
+    const redis = new URL(parseEnv({ ...lefEnv, REDIS_URL: optIn![1]! }).REDIS_URL!)
+    expect(redis.hostname).toBe('redis')
+    expect(redis.port).toBe('6379')
+    expect(String(lef.environment.REDIS_URL)).toBe('${REDIS_URL:-}')
+  })
+
+  test('the published port is PORT; dependencies are healthy before lef starts (Redis only when enabled)', () => {
     const [, container] = substituteDefaults(lef.ports[0]).split(':')
     expect(container).toBe(lefEnv.PORT)
-    expect(lef.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } })
-    expect(services.postgres!.healthcheck.test.join(' ')).toContain('pg_isready')
+    expect(lef.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy', required: false } })
     expect(services.redis!.healthcheck.test.join(' ')).toContain('redis-cli ping')
     for (const s of Object.values(services)) expect(s.restart).toBe('unless-stopped')
     expect(services.postgres!.volumes[0]).toBe('postgres-data:/var/lib/postgresql/data')
     expect(Object.keys(compose.volumes)).toContain('postgres-data')
+  })
+
+  test('the Postgres health check asks over TCP: it passes on a listening server and fails on a closed port', async () => {
+    const check = services.postgres!.healthcheck.test as string[]
+    expect(check[0]).toBe('CMD')
+    const argv = check.slice(1)
+    expect(argv[0]).toBe('pg_isready')
+    expect(argv[argv.indexOf('-h') + 1]).toBe('127.0.0.1')
+    expect(argv[argv.indexOf('-p') + 1]).toBe('5432')
+    // The test PostgreSQL listens on 127.0.0.1:5432, as the server does inside its container.
+    expect(Bun.spawnSync(argv, { stdout: 'ignore', stderr: 'ignore' }).exitCode).toBe(0)
+    const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
+    const closed = String(probe.port)
+    await probe.stop(true)
+    const down = argv.map((a, i) => (argv[i - 1] === '-p' ? closed : a))
+    expect(Bun.spawnSync([...down, '-t', '2'], { stdout: 'ignore', stderr: 'ignore' }).exitCode).not.toBe(0)
   })
 
   test('ROOMS= (set but empty) stays empty rather than falling back to the default', () => {
@@ -164,12 +191,14 @@ describe('k8s/', () => {
     }
   })
 
-  test('lef probes hit /ping on the http port, which answers 200 on a healthy lef', async () => {
-    for (const probe of [lefContainer.readinessProbe, lefContainer.livenessProbe]) {
-      expect(probe.httpGet.port).toBe('http')
-      expect(probe.httpGet.path).toBe('/ping')
-      await expectHealthyRoute(probe.httpGet.path)
-    }
+  test('readiness hits /ping on the http port (200 on a healthy lef); liveness only the port', async () => {
+    const ready = lefContainer.readinessProbe
+    expect(ready.httpGet.port).toBe('http')
+    expect(ready.httpGet.path).toBe('/ping')
+    await expectHealthyRoute(ready.httpGet.path)
+    // A lef waiting for its database answers /ping 503 but must not be restarted for it.
+    expect(lefContainer.livenessProbe.tcpSocket).toEqual({ port: 'http' })
+    expect(lefContainer.livenessProbe.httpGet).toBeUndefined()
   })
 
   test('lef resources: requests 250m/256Mi, limits 500m/512Mi; runs as non-root', () => {
@@ -179,8 +208,15 @@ describe('k8s/', () => {
 
   test('every image is pinned', () => {
     const images = docs.flatMap((d) => (d.spec?.template?.spec?.containers ?? []).map((c: Doc) => c.image as string))
-    expect(images.sort()).toEqual(['lef:0.1.0', 'postgres:16-alpine', 'redis:7-alpine'])
+    expect(images.sort()).toEqual([PUBLISHED_IMAGE, 'postgres:16-alpine', 'redis:7-alpine'])
     for (const image of images) expect(isPinnedImage(image)).toBe(true)
+  })
+
+  test('kustomization.yaml\'s images entry names the lef image and keeps it at the same pinned tag', () => {
+    const kustomization = parseYaml(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Doc
+    const [repo, tag] = [PUBLISHED_IMAGE.slice(0, PUBLISHED_IMAGE.lastIndexOf(':')), PUBLISHED_IMAGE.slice(PUBLISHED_IMAGE.lastIndexOf(':') + 1)]
+    expect(kustomization.images).toEqual([{ name: repo, newName: repo, newTag: tag }])
+    expect(lefContainer.image).toBe(PUBLISHED_IMAGE)
   })
 
   test('every object is in the lef namespace', () => {

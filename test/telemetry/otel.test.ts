@@ -9,13 +9,13 @@ import { startReceiver } from './receiver'
 interface OtlpJson {
   resourceSpans: Array<{
     resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }
-    scopeSpans: Array<{ spans: Array<{ name: string; attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }> }> }>
+    scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }> }> }>
   }>
 }
 
 const spansOf = (body: string) =>
   (JSON.parse(body) as OtlpJson).resourceSpans.flatMap((rs) =>
-    rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => ({ name: s.name, attrs: Object.fromEntries(s.attributes.map((a) => [a.key, a.value.stringValue ?? a.value.intValue])) }))),
+    rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => ({ name: s.name, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, attrs: Object.fromEntries(s.attributes.map((a) => [a.key, a.value.stringValue ?? a.value.intValue])) }))),
   )
 
 describe('OTLP headers', () => {
@@ -73,13 +73,15 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
 
   test('a span per HTTP request and per database batch reaches the collector, with the configured headers and no keys', async () => {
     const AUTH = 'otel-test-auth-key'
+    const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
     const app = await startTestApp({
       AUTH_KEY: AUTH,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-token=abc%20123',
     })
     try {
-      expect((await fetch(`${app.url}/ping`)).status).toBe(200)
+      // A caller's W3C traceparent: lef's request span joins that trace.
+      expect((await fetch(`${app.url}/ping`, { headers: { traceparent: `00-${CALLER_TRACE}-00f067aa0ba902b7-01` } })).status).toBe(200)
       expect((await fetch(`${app.url}/events/bilibili:25034104?token=${AUTH}`)).status).toBe(200)
       for (let i = 0; i < 3; i++) app.bus.publish(messageEvent(7000 + i))
       await app.writer.flush()
@@ -99,8 +101,13 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(Number(batch.attrs['db.operation.batch.size'])).toBe(3)
     expect(Number(batch.attrs['lef.rows.inserted'])).toBe(3)
     // The REST query's store call has its own span, inside the request's.
-    expect(names).toContain('db.list')
     const events = spans.find((s) => s.name === 'GET /events/:room')!
+    const list = spans.find((s) => s.name === 'db.list')!
+    expect(list.traceId).toBe(events.traceId)
+    expect(list.parentSpanId).toBe(events.spanId)
+    const ping = spans.find((s) => s.name === 'GET /ping')!
+    expect(ping.traceId).toBe(CALLER_TRACE)
+    expect(ping.parentSpanId).toBe('00f067aa0ba902b7')
     expect(events.attrs['http.response.status_code']).toBe(200)
     expect(String(events.attrs['url.full'])).toContain('/events/bilibili:25034104?token=')
     // The key given as ?token= never leaves the process.

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import * as Sentry from '@sentry/bun'
+import * as Sentry from '@sentry/core'
 import { Hono } from 'hono'
 import { startApp } from '../../src/app'
 import { parseEnv } from '../../src/config'
@@ -14,7 +14,8 @@ import { startReceiver, type Received } from './receiver'
 
 interface SentryEvent {
   message?: string
-  exception?: { values: Array<{ type: string; value: string; mechanism?: { type: string; handled: boolean } }> }
+  exception?: { values: Array<{ type: string; value: string; mechanism?: { type: string; handled: boolean }; stacktrace?: { frames: Array<{ filename?: string }> } }> }
+  contexts?: Record<string, Record<string, unknown>>
   tags?: Record<string, string>
   request?: { headers?: Record<string, string>; url?: string }
   release?: string
@@ -159,8 +160,13 @@ describe('Sentry against a local envelope endpoint', () => {
       stderr: 'pipe',
     })
     const code = await child.exited
-    expect(code).not.toBe(0)
+    expect(code).toBe(1)
+    // The error is still printed, as without a handler.
+    expect(await new Response(child.stderr).text()).toContain('uncaught in child: boom 4711')
     const event = await waitForEvent((e) => e.exception?.values[0]?.value === 'uncaught in child: boom 4711')
     expect(event.exception!.values[0]!.mechanism).toMatchObject({ type: 'auto.node.onuncaughtexception', handled: false })
+    // Stack frames are parsed, down to the file that threw.
+    expect(event.exception!.values[0]!.stacktrace!.frames.some((f) => f.filename?.endsWith('uncaught-child.ts'))).toBe(true)
+    expect(event.contexts?.runtime).toMatchObject({ name: 'bun', version: Bun.version })
   }, 20_000)
 })
