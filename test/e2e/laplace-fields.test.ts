@@ -9,6 +9,7 @@ import { startDouyinSim, type DouyinSim } from '../sim/douyin/sim'
 import { startTikTokSim, type TikTokSim } from '../sim/tiktok/sim'
 import { startTestApp } from '../support/app'
 import { createTestDatabase } from '../support/pg'
+import { simEnv } from '../sim/sim-env'
 
 // The SDK narrates every connect on the console; keep test output readable.
 spyOn(console, 'log').mockImplementation(() => {})
@@ -53,14 +54,7 @@ describe('origin, originIdx and priceNormalized as LAPLACE clients read them', (
       // Interleaved on purpose: the order is the table's, not grouped by platform.
       ROOMS: `tiktok:@${TT_A.name},${BILI},douyin:${douyin.webRid},tiktok:@${TT_B.name}`,
       WEBSOCKET_BRIDGE: 'true',
-      BILIBILI_API_BASE: bilibili.apiBase,
-      BILIBILI_LIVE_API_BASE: bilibili.liveApiBase,
-      BILIBILI_WS_URL: bilibili.wsUrl,
-      DOUYIN_WEB_BASE: douyin.webBase,
-      DOUYIN_WS_URL: douyin.wsUrl,
-      TIKTOK_WEB_BASE: tiktok.webBase,
-      TIKTOK_WEBCAST_BASE: tiktok.webcastBase,
-      TIKTOK_SIGN_SERVER: tiktok.signServer,
+      ...simEnv({ bilibili, douyin, tiktok }),
       RESTART_WAIT: '100',
       ROOM_LEASE_TTL: '1500',
     }

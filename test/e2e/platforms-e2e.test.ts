@@ -6,6 +6,7 @@ import { createTestDatabase } from '../support/pg'
 import { startDouyinSim, type DouyinSim } from '../sim/douyin/sim'
 import { startTikTokSim, type TikTokSim } from '../sim/tiktok/sim'
 import { waitFor } from '../support/wait-for'
+import { simEnv } from '../sim/sim-env'
 
 type Stored = { id: string; type: string; platform: string; room: string; priceNormalized?: number; priceOriginal?: number; giftAmount?: number; currency?: string; message?: string }
 
@@ -27,11 +28,7 @@ describe('lef against the TikTok and Douyin simulators, on PostgreSQL', () => {
     app = await startTestApp({
       DATABASE_URL: db.url,
       ROOMS: 'tiktok:@sim_host,douyin:646454278948',
-      TIKTOK_WEB_BASE: tiktok.webBase,
-      TIKTOK_WEBCAST_BASE: tiktok.webcastBase,
-      TIKTOK_SIGN_SERVER: tiktok.signServer,
-      DOUYIN_WEB_BASE: douyin.webBase,
-      DOUYIN_WS_URL: douyin.wsUrl,
+      ...simEnv({ douyin, tiktok }),
       RESTART_WAIT: '100',
     })
     await waitFor(() => app.rooms.list().every((r) => r.state === 'connected'))

@@ -10,6 +10,7 @@ import { startBilibiliSim } from './bilibili/sim'
 import { startScriptedRoom } from './bilibili/scripted-room'
 import { startDouyinSim } from './douyin/sim'
 import { startTikTokSim } from './tiktok/sim'
+import { simEnv } from './sim-env'
 
 const bilibili = await startBilibiliSim({ roomId: 21452505, anchorName: '演示主播' })
 const douyin = startDouyinSim()
@@ -20,14 +21,7 @@ const config = parseEnv({
   WEBSOCKET_BRIDGE: 'true',
   ...process.env,
   ROOMS: `${bilibili.roomId},douyin:${douyin.webRid},tiktok:@sim_host`,
-  BILIBILI_API_BASE: bilibili.apiBase,
-  BILIBILI_LIVE_API_BASE: bilibili.liveApiBase,
-  BILIBILI_WS_URL: bilibili.wsUrl,
-  DOUYIN_WEB_BASE: douyin.webBase,
-  DOUYIN_WS_URL: douyin.wsUrl,
-  TIKTOK_WEB_BASE: tiktok.webBase,
-  TIKTOK_WEBCAST_BASE: tiktok.webcastBase,
-  TIKTOK_SIGN_SERVER: tiktok.signServer,
+  ...simEnv({ bilibili, douyin, tiktok }),
 })
 // The demo keeps its data in memory unless DATABASE_URL points somewhere.
 const app = await startApp(config, { inMemoryDatabase: true })
