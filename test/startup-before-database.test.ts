@@ -14,6 +14,8 @@ import { waitFor } from './support/wait-for'
 const REPO = join(import.meta.dir, '..')
 const PASSWORD = 's3cretpw'
 const UPLOAD_KEY = 'upload-key-7'
+// /ping names causes only to an AUTH_KEY holder; requests here send it unless they set their own headers.
+const AUTH_KEY = 'auth-key-7'
 const ROOM = 21452505
 
 function freePort(): number {
@@ -38,7 +40,7 @@ function spawnLef(env: Record<string, string>): Lef {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1',
-      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', ...env,
+      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', AUTH_KEY, ...env,
     },
     stdin: 'ignore',
     stdout: 'pipe',
@@ -59,7 +61,7 @@ function spawnLef(env: Record<string, string>): Lef {
   return lef
 }
 
-async function get(url: string, init?: RequestInit): Promise<{ status: number; retryAfter: string | null; body: { message?: string; data?: unknown } }> {
+async function get(url: string, init: RequestInit = { headers: { authorization: `Bearer ${AUTH_KEY}` } }): Promise<{ status: number; retryAfter: string | null; body: { message?: string; data?: unknown } }> {
   const res = await fetch(url, init)
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { message?: string } }
 }
