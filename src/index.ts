@@ -8,6 +8,18 @@ import { scrubberForEnv } from './security/env-secrets'
 const scrubber = scrubberForEnv(process.env)
 scrubConsole(scrubber)
 
+// Bun prints an uncaught error itself, bypassing console. With SENTRY_DSN, Sentry's handler
+// reports it and prints through console (scrubbed) before exiting; without, this one does.
+if (!process.env.SENTRY_DSN?.trim()) {
+  const fatal = (kind: string) => (err: unknown) => {
+    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
+    console.error(`lef: ${kind}: ${text}`)
+    process.exit(1)
+  }
+  process.on('uncaughtException', fatal('uncaught error'))
+  process.on('unhandledRejection', fatal('unhandled rejection'))
+}
+
 /** A start-up that cannot go on: one clear line per problem, secrets scrubbed, exit code 1. */
 function exitOnStartError(err: unknown): never {
   if (err instanceof ConfigError) {

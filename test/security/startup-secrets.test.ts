@@ -13,8 +13,8 @@ const DSN_KEY = 'f00dfacecafe1234beef5678'
 const REDIS_PASSWORD = 'r3dis-pw-abc'
 
 /** `bun src/index.ts` with only this environment; what it printed and how it ended. */
-async function runLef(env: Record<string, string>): Promise<{ code: number; out: string }> {
-  const proc = Bun.spawn(['bun', 'src/index.ts'], {
+async function runLef(env: Record<string, string>, preload: string[] = []): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn(['bun', ...preload.flatMap((p) => ['--preload', p]), 'src/index.ts'], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', ...env },
     stdin: 'ignore', stdout: 'pipe', stderr: 'pipe',
@@ -75,6 +75,22 @@ describe('secrets never appear in start-up errors (src/index.ts as a child proce
       console.log(`start-up with ${Object.keys(c.env).join('+')}: exit ${code}, ${out.trim().split('\n').length} line(s), secrets shown: ${c.secrets.filter((s) => out.includes(s)).length}`)
     }, 30_000)
   }
+})
+
+describe('errors after a valid configuration', () => {
+  test('an uncaught error carrying the database password is printed scrubbed, and the exit is 1', async () => {
+    const started = performance.now()
+    const { code, out } = await runLef(
+      { DATABASE_URL: `postgres://lef:${DB_PASSWORD}@127.0.0.1:1/lef`, LEAK_PASSWORD: DB_PASSWORD, THROW_AFTER_MS: '500' },
+      ['./test/security/throw-later.ts'],
+    )
+    expect(code).toBe(1)
+    expect(out).toMatch(/^lef: uncaught error: Error: driver exploded: postgres:\/\/lef:\[redacted\]@db:5432\/lef/m)
+    expect(out).not.toContain(DB_PASSWORD)
+    // The wait for the database was logged meanwhile, with host:port but no password.
+    expect(out).toContain('database not reachable yet')
+    console.log(`uncaught error with the password: exit ${code} after ${Math.round(performance.now() - started)} ms, password shown 0 times`)
+  }, 30_000)
 })
 
 describe('the secret scrubber', () => {
