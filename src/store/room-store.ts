@@ -203,15 +203,17 @@ export class RoomStore {
   }
 
   /**
-   * Extend the leases of the rooms this node runs and store their status. Returns the ids it
-   * still holds: a room disabled, deleted or taken over in the meantime is missing.
+   * Extend the leases of the rooms this node runs and store their status; a room whose lease ran
+   * out while no other node took it (this node could not reach the database) is taken back.
+   * Returns the ids it holds: a room disabled, deleted or held by another node is missing.
    */
   async renew(holder: string, ttlMs: number, held: ReadonlyArray<{ id: string; status: RoomStatus }>): Promise<string[]> {
     if (held.length === 0) return []
     const result = await this.db.execute(sql`
-      update rooms r set lease_expires = ${leaseUntil(ttlMs)}, status = s.status
+      update rooms r set holder = ${holder}, lease_expires = ${leaseUntil(ttlMs)}, status = s.status
       from jsonb_to_recordset(${JSON.stringify(held)}::jsonb) as s(id text, status jsonb)
-      where r.id = s.id and r.holder = ${holder} and r.enabled
+      where r.id = s.id and r.enabled
+        and (r.holder = ${holder} or r.holder is null or r.lease_expires is null or r.lease_expires < now())
       returning r.id`)
     return rowsOf<{ id: string }>(result).map((r) => r.id)
   }
