@@ -8,6 +8,8 @@ export interface GiftStream {
   /** Event ids of gifts sent while lef had no socket: real Bilibili has no replay, so these are missed. */
   readonly missed: string[]
   readonly sent: number
+  /** Gifts sent while two or more lef sockets were open (each socket got a copy). */
+  readonly doubled: number
   /** Gifts sent from `t` on (ms, Date.now) while no socket was open: the gap a fault made. */
   missedSince(t: number): number
   stop(): void
@@ -26,12 +28,14 @@ export function startGiftStream(sim: BilibiliSim, opts: { perSecond?: number; ti
   const missedAt: number[] = []
   const started = performance.now()
   let sent = 0
+  let doubled = 0
   const timer = setInterval(() => {
     const due = Math.floor(((performance.now() - started) * perSecond) / 1000) - sent
     if (due <= 0) return
     const gifts = Array.from({ length: due }, () => room.gift())
     sent += due
     const sockets = sim.send(...gifts)
+    if (sockets > 1) doubled += due
     for (const g of gifts) {
       const id = giftEventId(String(g.data.tid))
       if (sockets > 0) delivered.add(id)
@@ -46,6 +50,9 @@ export function startGiftStream(sim: BilibiliSim, opts: { perSecond?: number; ti
     missed,
     get sent() {
       return sent
+    },
+    get doubled() {
+      return doubled
     },
     missedSince: (t) => missedAt.filter((x) => x >= t).length,
     stop: () => clearInterval(timer),
