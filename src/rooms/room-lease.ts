@@ -46,6 +46,8 @@ export interface LeaseKeeperOptions {
 
 interface Held {
   room: RoomKey
+  /** Started for a client (ON_DEMAND_ROOMS): not remembered across restarts, its clients are gone. */
+  onDemand: boolean
 }
 
 /**
@@ -137,7 +139,7 @@ export class LeaseKeeper {
     const t0 = this.now()
     const verdict = await this.opts.store.claimOnDemand(room, this.opts.nodeId, this.opts.ttlMs, t0)
     if (verdict === 'ours') await this.opts.order?.refresh()
-    if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room)
+    if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room, true)
     return verdict
   }
 
@@ -232,7 +234,7 @@ export class LeaseKeeper {
     return c.freeForMs >= (this.opts.foreignGraceMs ?? this.opts.ttlMs * 2)
   }
 
-  private startRoom(room: RoomKey): void {
+  private startRoom(room: RoomKey, onDemand = false): void {
     const id = formatRoomKey(room)
     try {
       this.opts.supervisors.add(room)
@@ -240,14 +242,14 @@ export class LeaseKeeper {
       this.opts.log.error({ err: (err as Error).message, room: id }, 'cannot start room')
       return
     }
-    this.held.set(id, { room })
+    this.held.set(id, { room, onDemand })
     this.remember()
     this.opts.log.info({ room: id, node: this.opts.nodeId }, 'room lease taken; connecting')
   }
 
   private remember(): void {
     // A stopping node keeps its list: the next start reconnects those rooms at once.
-    if (!this.stopped) this.opts.memory?.save([...this.held.values()].map((h) => h.room))
+    if (!this.stopped) this.opts.memory?.save([...this.held.values()].filter((h) => !h.onDemand).map((h) => h.room))
   }
 
   private async stopRoom(id: string, why: string): Promise<void> {
