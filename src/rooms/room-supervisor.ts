@@ -188,6 +188,16 @@ export class RoomSupervisor {
       this.current = undefined
       this.status.connectedAt = null
       if (this.stopped) break
+      const pending = this.standby
+      if (pending) {
+        // The old connection ended while its replacement was starting: that one carries on now.
+        this.standby = undefined
+        this.replacement = pending
+        this.status.state = pending.phase ?? 'resolving'
+        this.status.info = { ...this.status.info, ...pending.info }
+        if (pending.phase === 'connected') this.status.connectedAt = this.now()
+        continue
+      }
       const { end, error } = outcome
 
       if (end?.kind === 'offline') {

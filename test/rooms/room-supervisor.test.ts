@@ -189,6 +189,33 @@ describe('RoomSupervisor', () => {
     await s.stop()
   })
 
+  test('when the old session ends while its replacement is still starting, the replacement carries on without a backoff', async () => {
+    const sessions: Array<{ hooks: SessionHooks; signal: AbortSignal; close?: () => void }> = []
+    const connector = scriptedConnector(async (hooks, signal, n) => {
+      const me: (typeof sessions)[number] = { hooks, signal }
+      sessions.push(me)
+      if (n === 2) await Bun.sleep(100)
+      hooks.update({ phase: 'connected' })
+      hooks.alive()
+      return new Promise<SessionEnd>((resolve) => {
+        me.close = () => resolve({ kind: 'closed', reason: 'upstream closed' })
+        signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true })
+      })
+    })
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 5000 })
+    s.start()
+    await waitFor(() => s.status.state === 'connected')
+    s.restart()
+    await waitFor(() => sessions.length === 2)
+    sessions[0]!.close!()
+    await waitFor(() => s.status.state === 'connected' && sessions[1]!.close !== undefined)
+    await Bun.sleep(50)
+    expect(connector.starts).toHaveLength(2)
+    expect(sessions[1]!.signal.aborted).toBe(false)
+    expect(s.status.reconnects).toBe(0)
+    await s.stop()
+  })
+
   test('a session that ignores its abort is abandoned after the grace period; stop() returns', async () => {
     const connector = scriptedConnector(() => new Promise<SessionEnd>(() => {}))
     const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 10, abortGraceMs: 100 })
