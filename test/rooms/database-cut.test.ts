@@ -53,14 +53,17 @@ test('a 30 s database cut: the room stays connected, 0 gifts missed, all stored 
   }
   const storedAfterMs = Date.now() - t0
   const leaseLost = lef.lines.filter((l) => l.includes('stopping room')).length
+  const metrics = await (await fetch(`${lef.url}/metrics`)).text()
+  const refused = metrics.split('\n').filter((l) => l.startsWith('lef_events_refused_total')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0)
   console.log(
     `[30 s database cut] gifts sent ${stream.sent}, received ${stream.delivered.size}, stored ${stored} (${storedAfterMs} ms after the cut ended), ` +
-      `missed (no socket) ${stream.missed.length}, lost ${stream.delivered.size - stored}; reconnects ${sim.stats.auths - authsBefore}, rooms stopped ${leaseLost}`,
+      `missed (no socket) ${stream.missed.length}, lost ${stream.delivered.size - stored}; reconnects ${sim.stats.auths - authsBefore}, rooms stopped ${leaseLost}, refused ${refused}`,
   )
   expect(stream.missed).toHaveLength(0)
   expect(socketLostMs).toBe(0)
   expect(sim.stats.auths - authsBefore).toBe(0)
   expect(leaseLost).toBe(0)
+  expect(refused).toBe(0)
   expect(stored).toBe(stream.delivered.size)
   expect(stream.delivered.size).toBeGreaterThan(6000)
   expect(await lef.stop()).toBe(0)
