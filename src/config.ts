@@ -168,7 +168,7 @@ export const CONFIG_ENTRIES = {
   ROOMS: entry({ schema: rooms, fallback: '456117', emptyIsValue: true, example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
   ROOMS_SHARD: entry({ schema: roomsShard, fallback: 'off', example: 'auto (ordinal from a StatefulSet hostname like lef-2), or 1/3' }),
   ROOMS_SHARDS: entry({ schema: int(1, 100_000), example: '3 (the replica count)' }),
-  ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '15000', example: '15000 (ms)' }),
+  ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '3000', example: '3000 (ms)' }),
   ROOMS_PER_NODE: entry({ schema: int(0, 100_000), fallback: '0', example: '5 (0 = no limit)' }),
   ON_DEMAND_ROOMS: entry({ schema: bool, fallback: 'false', example: 'true' }),
   ON_DEMAND_IDLE: entry({ schema: int(0, 86_400_000), fallback: '300000', example: '300000 (ms)' }),
@@ -220,6 +220,8 @@ export const CONFIG_ENTRIES = {
   TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
   PRICE_CURRENCY: entry({ schema: priceCurrency, fallback: 'CNY', example: 'USD' }),
   USD_CNY_RATE: entry({ schema: positiveNumber, fallback: String(DEFAULT_USD_CNY_RATE), example: String(DEFAULT_USD_CNY_RATE) }),
+  // Rooms stay connected: the node's stable identity in room leases (unset: the hostname).
+  NODE_ID: entry({ schema: z.string().trim().min(1).max(200), example: 'lef-0 (default: the hostname)' }),
 } as const
 
 type Entries = typeof CONFIG_ENTRIES

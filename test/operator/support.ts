@@ -8,7 +8,7 @@ export { waitFor } from '../support/wait-for'
 
 /** A whole lef on a random port; `connectors` replaces platform connectors (e.g. counting wrappers). */
 export async function startNode(env: Record<string, string>, connectors?: Partial<Record<Platform, Connector>>): Promise<App> {
-  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', ...env })
+  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', NODE_ID: `test-${crypto.randomUUID().slice(0, 8)}`, ...env })
   return startApp(config, { inMemoryDatabase: !env.DATA_DIR, log: silentLog, connectors })
 }
 
