@@ -2,6 +2,7 @@ import type { Server } from 'bun'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Logger } from 'pino'
+import { ClientBudget } from './bus/client-budget'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import type { RedisEventBus } from './bus/redis-bus'
 import { ConfigError, type Env } from './config'
@@ -165,8 +166,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   onDemand = config.ON_DEMAND_ROOMS
     ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, maxRooms: config.ON_DEMAND_MAX, log: log.child({ part: 'on-demand' }) })
     : undefined
+  // One memory budget for the send queues of every bridge and SSE client.
+  const clientBudget = new ClientBudget({ totalBytes: config.CLIENT_BUFFER_TOTAL, log: log.child({ part: 'clients' }) })
   const sse = new SseService({
-    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
+    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, budget: clientBudget, keepAliveMs: config.SSE_KEEPALIVE,
   })
   const bridge = config.WEBSOCKET_BRIDGE
     ? new WebSocketBridge({
@@ -177,6 +180,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         passwords: config.WEBSOCKET_BRIDGE_AUTH !== '' ? [config.WEBSOCKET_BRIDGE_AUTH] : config.AUTH_KEY,
         pingIntervalMs: config.BRIDGE_PING_INTERVAL,
         maxBuffer: config.CLIENT_MAX_BUFFER,
+        budget: clientBudget,
         resolveRoom: (input) => resolveRoomParam(input, rooms),
       })
     : undefined
@@ -191,7 +195,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, clientBudget })
 
   rooms.start([])
 

@@ -3,6 +3,16 @@ import type { Feed, FeedSink } from '../../bus/feed'
 import type { StreamFilter } from '../../bus/stream-filter'
 import { errorFrame } from './protocol'
 
+/** WebSocket close code of a client cut off for reading too slowly (4000–4999: application codes). */
+export const CLOSE_TOO_SLOW = 4008
+/** How long a cut client's close frame may wait behind its unread data before the socket is dropped. */
+const CUT_GRACE_MS = 1000
+
+/** A close reason is 123 bytes at most. */
+function closeReason(reason: string): string {
+  return reason.length <= 120 ? reason : `${reason.slice(0, 117)}...`
+}
+
 /** What Bun keeps on each bridge socket (`ws.data`). */
 export interface BridgeSocketData {
   clientId: string
@@ -44,12 +54,21 @@ export class BridgeConnection implements FeedSink<string> {
     return this.ws.getBufferedAmount() + this.pendingBytes
   }
 
-  cutOff(): void {
+  cutOff(reason: string): void {
     this.gone = true
     this.pending = []
     this.pendingBytes = 0
-    // terminate(), not close(): a close frame would queue behind the data the client is not reading.
-    this.ws.terminate()
+    // The close frame queues behind the data the client has not read: a slow reader still learns
+    // why, and a client that reads nothing is terminated after a short grace.
+    this.ws.close(CLOSE_TOO_SLOW, closeReason(reason))
+    const ws = this.ws
+    setTimeout(() => {
+      try {
+        ws.terminate()
+      } catch {
+        // Already gone.
+      }
+    }, CUT_GRACE_MS).unref?.()
   }
 
   notice(message: string): void {

@@ -80,9 +80,11 @@ export class SseConnection implements FeedSink<Uint8Array> {
     }
   }
 
-  cutOff(): void {
+  cutOff(reason: string): void {
     this.pending = []
     this.pendingBytes = 0
+    // The last block says why; a client still reading (slowly) gets it before the stream ends.
+    this.write(encodeSseError(reason, this.now()))
     this.end()
     this.dropSocket()
   }
