@@ -41,7 +41,7 @@ export function uploadRoutes(deps: Pick<HttpDeps, 'store' | 'bus' | 'config' | '
   return router.openapi(route, async (c) => {
     // Three passes over the body's bytes, each parsing one event at a time: check all, write
     // all, then publish what was new (only once committed).
-    const body = new UploadBody(await readBody(c.req.raw, deps.config.UPLOAD_MAX_BYTES), deps.config.UPLOAD_MAX_DEPTH)
+    const body = await UploadBody.scan(await readBody(c.req.raw, deps.config.UPLOAD_MAX_BYTES), deps.config.UPLOAD_MAX_DEPTH)
     await body.validate()
     let inserted: Set<string>
     try {

@@ -94,23 +94,35 @@ function describe(b: Uint8Array, i: number): string {
   return c >= 0x20 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `byte 0x${c.toString(16)}`
 }
 
-/** The elements of the array whose `[` is at `i`; `depth` levels around the array itself. */
-function arrayItems(b: Uint8Array, i: number, end: number, depth: number, maxDepth: number): ItemRange[] {
+/** Scanning yields to the event loop this often (ms). */
+const SLICE_MS = 5
+
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * The elements of the array whose `[` is at `i` (`depth` levels around the array itself), and
+ * the index just past its `]`.
+ */
+async function arrayItems(b: Uint8Array, i: number, end: number, depth: number, maxDepth: number): Promise<{ items: ItemRange[]; end: number }> {
   if (depth + 1 > maxDepth) throw tooDeep(maxDepth)
   const items: ItemRange[] = []
   let j = skipSpace(b, i + 1, end)
-  if (b[j] === CLOSE_ARRAY) return items
+  if (b[j] === CLOSE_ARRAY) return { items, end: j + 1 }
+  let sliceStart = performance.now()
   for (;;) {
     if (j >= end) throw new Malformed('unexpected end of data')
     const stop = skipValue(b, j, end, depth + 1, maxDepth)
     items.push({ start: j, end: stop })
     j = skipSpace(b, stop, end)
-    if (b[j] === COMMA) {
-      j = skipSpace(b, j + 1, end)
-      continue
+    if (b[j] === CLOSE_ARRAY) return { items, end: j + 1 }
+    if (b[j] !== COMMA) throw new Malformed(`expected "," or "]" but found ${describe(b, j)} at byte ${j}`)
+    j = skipSpace(b, j + 1, end)
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTick()
+      sliceStart = performance.now()
     }
-    if (b[j] === CLOSE_ARRAY) return items
-    throw new Malformed(`expected "," or "]" but found ${describe(b, j)} at byte ${j}`)
   }
 }
 
@@ -118,10 +130,10 @@ function arrayItems(b: Uint8Array, i: number, end: number, depth: number, maxDep
  * The `events` array of an archive object, or undefined when it has none (a single event).
  * Other fields are checked as JSON but not kept.
  */
-function archiveEvents(b: Uint8Array, i: number, end: number, maxDepth: number): ItemRange[] | undefined {
+async function archiveEvents(b: Uint8Array, i: number, end: number, maxDepth: number): Promise<{ items?: ItemRange[]; end: number }> {
   let found: ItemRange[] | undefined
   let j = skipSpace(b, i + 1, end)
-  if (b[j] === CLOSE_OBJECT) return undefined
+  if (b[j] === CLOSE_OBJECT) return { end: j + 1 }
   for (;;) {
     if (b[j] !== QUOTE) throw new Malformed(`expected a field name but found ${describe(b, j)} at byte ${j}`)
     const keyEnd = skipString(b, j, end)
@@ -132,8 +144,9 @@ function archiveEvents(b: Uint8Array, i: number, end: number, maxDepth: number):
     if (j >= end) throw new Malformed('unexpected end of data')
     if (key === 'events') {
       if (b[j] !== OPEN_ARRAY) throw new ApiError(400, 'Archive object has an `events` field that is not an array')
-      found = arrayItems(b, j, end, 1, maxDepth)
-      j = skipValue(b, j, end, 1, maxDepth)
+      const array = await arrayItems(b, j, end, 1, maxDepth)
+      found = array.items
+      j = array.end
     } else {
       const stop = skipValue(b, j, end, 1, maxDepth)
       JSON.parse(decode(b, j, stop))
@@ -144,7 +157,7 @@ function archiveEvents(b: Uint8Array, i: number, end: number, maxDepth: number):
       j = skipSpace(b, j + 1, end)
       continue
     }
-    if (b[j] === CLOSE_OBJECT) return found
+    if (b[j] === CLOSE_OBJECT) return { items: found, end: j + 1 }
     throw new Malformed(`expected "," or "}" but found ${describe(b, j)} at byte ${j}`)
   }
 }
@@ -159,31 +172,25 @@ export function decode(b: Uint8Array, start: number, end: number): string {
 }
 
 /** The event ranges of an upload body, in order. Throws ApiError 400 for a malformed or too-deep body. */
-export function findItems(b: Uint8Array, maxDepth: number): ItemRange[] {
+export async function findItems(b: Uint8Array, maxDepth: number): Promise<ItemRange[]> {
   let start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0
   start = skipSpace(b, start)
   let end = b.length
   while (end > start && isSpace(b[end - 1])) end--
   if (start >= end) throw new ApiError(400, 'Body is empty: send a JSON array of events, an archive object with `events`, or NDJSON')
-  let firstEnd: number | undefined
+  let whole: { items: ItemRange[]; end: number } | undefined
   let firstError: string | undefined
   try {
-    firstEnd = skipValue(b, start, end, 0, maxDepth)
+    whole = await firstDocument(b, start, end, maxDepth)
   } catch (err) {
-    if (!(err instanceof Malformed)) throw err
+    if (!(err instanceof Malformed || err instanceof SyntaxError)) throw err
     firstError = err.message
   }
-  if (firstEnd === end) {
-    try {
-      return wholeDocument(b, start, end, maxDepth)
-    } catch (err) {
-      if (!(err instanceof Malformed || err instanceof SyntaxError)) throw err
-      throw new ApiError(400, `Malformed JSON: ${err.message}`)
-    }
-  }
+  if (whole && whole.end === end) return whole.items
   // Not one JSON document: NDJSON, one event per non-empty line.
   const lines = ndjsonLines(b, start, end)
-  if (lines.length < 2) throw new ApiError(400, `Malformed JSON: ${firstError ?? `unexpected data after the document at byte ${firstEnd}`}`)
+  if (lines.length < 2) throw new ApiError(400, `Malformed JSON: ${firstError ?? `unexpected data after the document at byte ${whole?.end}`}`)
+  let sliceStart = performance.now()
   for (const line of lines) {
     try {
       if (skipValue(b, line.start, line.end, 0, maxDepth) !== line.end) throw new Malformed('more than one value on the line')
@@ -191,13 +198,23 @@ export function findItems(b: Uint8Array, maxDepth: number): ItemRange[] {
       if (!(err instanceof Malformed)) throw err
       throw new ApiError(400, `Malformed NDJSON at line ${line.line}: ${err.message}`)
     }
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTick()
+      sliceStart = performance.now()
+    }
   }
   return lines
 }
 
-function wholeDocument(b: Uint8Array, start: number, end: number, maxDepth: number): ItemRange[] {
+/** The events of the JSON value at `start` and where that value ends (the body's end, unless NDJSON). */
+async function firstDocument(b: Uint8Array, start: number, end: number, maxDepth: number): Promise<{ items: ItemRange[]; end: number }> {
   if (b[start] === OPEN_ARRAY) return arrayItems(b, start, end, 0, maxDepth)
-  if (b[start] === OPEN_OBJECT) return archiveEvents(b, start, end, maxDepth) ?? [{ start, end }]
+  if (b[start] === OPEN_OBJECT) {
+    const archive = await archiveEvents(b, start, end, maxDepth)
+    return { items: archive.items ?? [{ start, end: archive.end }], end: archive.end }
+  }
+  const stop = skipValue(b, start, end, 0, maxDepth)
+  if (stop !== end) return { items: [], end: stop }
   JSON.parse(decode(b, start, end))
   throw new ApiError(400, 'Body must be a JSON array of events, an archive object with `events`, or NDJSON')
 }

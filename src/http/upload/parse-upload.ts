@@ -1,9 +1,12 @@
 import { ApiError } from '../api-error'
 import type { LefEvent } from '../../events'
 import { toLefEvent, uploadedEventSchema } from './event-schema'
+import { GcPacer } from './gc-pacer'
 import { decode, findItems, type ItemRange } from './json-items'
 
 const MAX_REPORTED_PROBLEMS = 10
+/** A garbage collection is asked for after this much of the body is parsed. */
+const GC_EVERY_BYTES = 2 * 1024 * 1024
 /** Work on an upload yields to the event loop this often (ms), so live traffic keeps flowing. */
 const SLICE_MS = 5
 
@@ -13,13 +16,14 @@ const SLICE_MS = 5
  * exist at any moment whatever the body's size.
  */
 export class UploadBody {
-  readonly items: ItemRange[]
-
-  constructor(
+  private constructor(
     private readonly bytes: Uint8Array,
-    maxDepth: number,
-  ) {
-    this.items = findItems(bytes, maxDepth)
+    readonly items: ItemRange[],
+  ) {}
+
+  /** Find the events in a body; a malformed or too deeply nested one is refused with a 400. */
+  static async scan(bytes: Uint8Array, maxDepth: number): Promise<UploadBody> {
+    return new UploadBody(bytes, await findItems(bytes, maxDepth))
   }
 
   get count(): number {
@@ -52,8 +56,11 @@ export class UploadBody {
 
   private async each(visit: (item: unknown, index: number) => void | Promise<void>): Promise<void> {
     let sliceStart = performance.now()
+    const gc = new GcPacer(GC_EVERY_BYTES)
     for (let i = 0; i < this.items.length; i++) {
-      const pending = visit(this.parse(this.items[i] as ItemRange), i)
+      const range = this.items[i] as ItemRange
+      gc.add(range.end - range.start)
+      const pending = visit(this.parse(range), i)
       if (pending) {
         await pending
         sliceStart = performance.now()

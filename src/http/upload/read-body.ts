@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error'
+import { GcPacer } from './gc-pacer'
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const
 
@@ -36,6 +37,8 @@ async function collect(stream: ReadableStream<Uint8Array>, limit: number, expect
   const reader = stream.getReader()
   let buf = new Uint8Array(Math.max(0, Math.min(limit, expected ?? 64 * 1024)))
   let size = 0
+  // Each chunk read is garbage once copied in.
+  const gc = new GcPacer(8 * 1024 * 1024)
   try {
     for (;;) {
       const { done, value } = await reader.read()
@@ -51,6 +54,7 @@ async function collect(stream: ReadableStream<Uint8Array>, limit: number, expect
       }
       buf.set(value, size)
       size += value.byteLength
+      gc.add(value.byteLength)
     }
   } finally {
     reader.releaseLock()
