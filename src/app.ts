@@ -71,6 +71,8 @@ export interface App {
   /** Present when WEBSOCKET_BRIDGE is on. */
   readonly bridge?: WebSocketBridge
   readonly sse: SseService
+  /** CLIENT_BUFFER_TOTAL: the send queues of all bridge and SSE clients together. */
+  readonly clientBudget: ClientBudget
   /** This node's id on the Redis channel. */
   readonly nodeId: string
   readonly rooms: RoomManager
@@ -270,7 +272,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await telemetry.shutdown()
     })())
 
-  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
+  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, clientBudget, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
   if (opts.waitUntilReady === false) return app
   try {
     await ready
