@@ -58,7 +58,7 @@ describe('CLIENT_BUFFER_TOTAL: one budget for every client queue', () => {
   }, HOOK_TIMEOUT_MS)
   afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
-  test('over budget the stalled clients are cut (close 4008 / lef-error); readers keep everything', async () => {
+  test('over budget the stalled clients are cut and their backlog dropped; readers keep everything', async () => {
     const port = Number(new URL(app.url).port)
     const wsUpgrade =
       'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
@@ -69,7 +69,7 @@ describe('CLIENT_BUFFER_TOTAL: one budget for every client queue', () => {
     const sseReader = new SseTestClient(`${app.url}/sse`)
     await waitFor('all connected', () => app.bridge?.clientCount === STALLED_WS + 1 && app.sse.clientCount === STALLED_SSE + 1)
 
-    // Resume each stalled client as soon as it is cut, so it reads its backlog and then hears why.
+    // Resume each stalled client once it is cut: what arrives shows how it was closed.
     const all = [...stalledWs, ...stalledSse]
     let resumed = false
     const resumeWhenCut = (async () => {
@@ -95,7 +95,7 @@ describe('CLIENT_BUFFER_TOTAL: one budget for every client queue', () => {
     const bridgeStats = app.bridge!.stats
     console.log(
       `client budget ${BUDGET} B: sent ${sent} events (~${((sent * 620) / 1024 / 1024).toFixed(0)} MB per client); cut ${bridgeStats.budgetCuts} bridge + ${app.sse.stats.budgetCuts} SSE ` +
-        `(stalled ${STALLED_WS} + ${STALLED_SSE}); close codes ${wsCodes.join(',')}; SSE lef-error seen ${sseTails.filter((t) => t.includes('event: lef-error')).length}/${STALLED_SSE}; ` +
+        `(stalled ${STALLED_WS} + ${STALLED_SSE}); close frames ${wsCodes.join(',')} (none: dropped with their backlog); ` +
         `readers received ${reader.events().length} + ${sseReader.ids().length}, lost ${2 * sent - reader.events().length - sseReader.ids().length}; queued bytes seen at most ${maxQueued}`,
     )
     expect(bridgeStats.budgetCuts).toBe(STALLED_WS)
@@ -103,8 +103,10 @@ describe('CLIENT_BUFFER_TOTAL: one budget for every client queue', () => {
     expect(bridgeStats.cutOffs).toBe(STALLED_WS)
     expect(app.bridge?.clientCount).toBe(1)
     expect(app.sse.clientCount).toBe(1)
-    expect(wsCodes).toEqual(Array(STALLED_WS).fill(4008))
-    for (const tail of sseTails) expect(tail).toMatch(/event: lef-error\ndata: .*CLIENT_BUFFER_TOTAL/)
+    // A backlog behind a close frame would be held until read: these sockets are dropped instead.
+    expect(wsCodes).toEqual(Array(STALLED_WS).fill(undefined))
+    for (const tail of sseTails) expect(tail).not.toContain('event: lef-error')
+    expect(all.every((c) => c.sock.destroyed)).toBe(true)
     expect(new Set(reader.events().map((e) => e.id)).size).toBe(sent)
 
     const metrics = await (await fetch(`${app.url}/metrics`)).text()
@@ -113,5 +115,44 @@ describe('CLIENT_BUFFER_TOTAL: one budget for every client queue', () => {
     expect(metrics).toContain(`lef_client_buffer_total_bytes ${BUDGET}`)
     reader.close()
     sseReader.close()
+    await waitFor('readers gone', () => app.bridge?.clientCount === 0 && app.sse.clientCount === 0)
   }, 90_000)
+
+  test('a burst past the budget cuts the largest queues first; a socket with no backlog hears why (4008 / lef-error)', async () => {
+    const ws = Array.from({ length: 4 }, () => new BridgeTestClient(bridgeUrl(app)))
+    await Promise.all(ws.map((c) => c.opened()))
+    const sse = Array.from({ length: 2 }, () => new SseTestClient(`${app.url}/sse`))
+    await waitFor('all connected', () => app.bridge?.clientCount === 4 && app.sse.clientCount === 2)
+    // One client also follows a single room: its queue is the smallest, so it must survive.
+    const small = new BridgeTestClient(bridgeUrl(app, { rooms: '25034104' }))
+    await small.opened()
+    await waitFor('small connected', () => app.bridge?.clientCount === 5)
+    const cutBefore = app.bridge!.stats.budgetCuts + app.sse.stats.budgetCuts
+    const padding = 'y'.repeat(500)
+    const burst = 600
+    // One tick: ~370 KB for each of six clients (~2.2 MB) against a 2 MB budget.
+    for (let i = 0; i < burst; i++) {
+      const room = i < burst - 10 ? '1' : '25034104'
+      app.bus.publish(messageEvent(i, { id: `burst-${i}`, message: padding, room, origin: Number(room) }), { stored: true })
+    }
+    await waitFor('cut clients closed', () => ws.filter((c) => c.closed).length + sse.filter((c) => c.ended).length === app.bridge!.stats.budgetCuts + app.sse.stats.budgetCuts - cutBefore, 10_000)
+    await Bun.sleep(300)
+    const cut = app.bridge!.stats.budgetCuts + app.sse.stats.budgetCuts - cutBefore
+    const cutWs = ws.filter((c) => c.closed)
+    const cutSse = sse.filter((c) => c.ended)
+    const survivors = [...ws.filter((c) => !c.closed)]
+    await waitFor('survivors got the burst', () => survivors.every((c) => c.events().length === burst) && small.events().length === 10, 10_000)
+    console.log(
+      `burst of ${burst} events (~${((burst * 620) / 1024).toFixed(0)} KB per client) to 4 bridge + 2 SSE + 1 single-room client, budget ${BUDGET} B: ` +
+        `cut ${cut} (${cutWs.length} bridge, close codes ${cutWs.map((c) => c.closeCode).join(',')}; ${cutSse.length} SSE, lef-error seen ${cutSse.filter((c) => c.messages.some((m) => m.event === 'lef-error')).length}); ` +
+        `survivors got ${survivors.map((c) => c.events().length).join(',')} of ${burst}; single-room client got ${small.events().length} of 10`,
+    )
+    expect(cut).toBeGreaterThanOrEqual(1)
+    expect(cutWs.length + cutSse.length).toBe(cut)
+    expect(small.closed).toBe(false)
+    for (const c of cutWs) expect(c.closeCode).toBe(4008)
+    for (const c of cutSse) expect(c.messages.find((m) => m.event === 'lef-error')?.data).toContain('CLIENT_BUFFER_TOTAL')
+    for (const c of [...ws, small]) c.close()
+    for (const c of sse) c.close()
+  }, 60_000)
 })

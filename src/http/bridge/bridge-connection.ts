@@ -5,8 +5,8 @@ import { errorFrame } from './protocol'
 
 /** WebSocket close code of a client cut off for reading too slowly (4000–4999: application codes). */
 export const CLOSE_TOO_SLOW = 4008
-/** How long a cut client's close frame may wait behind its unread data before the socket is dropped. */
-const CUT_GRACE_MS = 1000
+/** A cut client with at most this much unread on its socket gets a close frame; one with more is dropped. */
+export const CUT_CLOSE_FRAME_MAX_QUEUED = 16 * 1024
 
 /** A close reason is 123 bytes at most. */
 function closeReason(reason: string): string {
@@ -58,17 +58,11 @@ export class BridgeConnection implements FeedSink<string> {
     this.gone = true
     this.pending = []
     this.pendingBytes = 0
-    // The close frame queues behind the data the client has not read: a slow reader still learns
-    // why, and a client that reads nothing is terminated after a short grace.
-    this.ws.close(CLOSE_TOO_SLOW, closeReason(reason))
-    const ws = this.ws
-    setTimeout(() => {
-      try {
-        ws.terminate()
-      } catch {
-        // Already gone.
-      }
-    }, CUT_GRACE_MS).unref?.()
+    // A close frame queues behind the data the client has not read, and Bun keeps that data
+    // until the client reads it or a long timeout passes: only a client with little unread data
+    // is told why; one with a backlog is dropped at once, which frees the backlog.
+    if (this.ws.getBufferedAmount() <= CUT_CLOSE_FRAME_MAX_QUEUED) this.ws.close(CLOSE_TOO_SLOW, closeReason(reason))
+    else this.ws.terminate()
   }
 
   notice(message: string): void {

@@ -67,7 +67,7 @@ export class SseService {
   /** Start one client's stream; `ready` settles once a resume has caught up (tests await it). */
   connect(req: SseOpenRequest): { response: Response; ready: Promise<void> } {
     let feed: Feed<Uint8Array> | undefined
-    const conn: SseConnection = new SseConnection(this.opts.maxBuffer, req.dropSocket, () => {
+    const conn: SseConnection = new SseConnection(req.dropSocket, () => {
       feed?.close()
       this.open.delete(conn)
     }, this.opts.now)
