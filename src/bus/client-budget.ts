@@ -42,6 +42,7 @@ export class ClientBudget {
   private lastLog = 0
   private cutsSinceLog = 0
   private enforcing = false
+  private logTimer: ReturnType<typeof setTimeout> | undefined
   private readonly now: () => number
 
   constructor(private readonly opts: ClientBudgetOptions) {
@@ -123,13 +124,21 @@ export class ClientBudget {
 
   private logCuts(): void {
     if (this.cutsSinceLog === 0) return
-    const now = this.now()
-    if (now - this.lastLog < (this.opts.logEveryMs ?? 5000)) return
+    const wait = this.lastLog + (this.opts.logEveryMs ?? 5000) - this.now()
+    if (wait > 0) {
+      // Cuts inside the quiet period are logged when it ends, so none goes unreported.
+      this.logTimer ??= setTimeout(() => {
+        this.logTimer = undefined
+        this.logCuts()
+      }, wait)
+      this.logTimer.unref?.()
+      return
+    }
     this.opts.log.warn(
       { cut: this.cutsSinceLog, cutTotal: this.stats.cuts, clients: this.members.size, queuedBytes: this.total, budget: this.opts.totalBytes },
       'slowest clients cut: client send queues over CLIENT_BUFFER_TOTAL',
     )
-    this.lastLog = now
+    this.lastLog = this.now()
     this.cutsSinceLog = 0
   }
 }

@@ -9,7 +9,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
 const KEY = 'upload-faults-key'
 const TIMEOUT_MS = 1000
 
-function post(app: App, body: string): Promise<Response> {
+function post(app: App, body: string | Uint8Array): Promise<Response> {
   return fetch(`${app.url}/upload`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body })
 }
 
@@ -99,4 +99,14 @@ describe('upload faults: a stalled database, absurd nesting', () => {
     expect(ok.status).toBe(200)
     expect(n).toBe(1)
   }, 30_000)
+
+  test('bytes that are not UTF-8 inside an event answer 400, nothing stored', async () => {
+    const good = JSON.stringify(giftEvent(7, { id: 'utf-7' }))
+    const bad = new TextEncoder().encode(`[${good},${JSON.stringify(giftEvent(8, { id: 'utf-8', message: 'AB' }))}]`)
+    bad[bad.indexOf(0x41, bad.indexOf(0x41, good.length + 1))] = 0xff // the "A" of "AB"
+    const res = await post(app, bad)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { message: string }).message).toMatch(/not valid UTF-8/)
+    expect(await stored('utf-')).toBe(0)
+  })
 })
