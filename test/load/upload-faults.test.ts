@@ -9,7 +9,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
 const KEY = 'upload-faults-key'
 const TIMEOUT_MS = 1000
 
-function post(app: App, body: string | Uint8Array): Promise<Response> {
+function post(app: App, body: string | Uint8Array<ArrayBuffer>): Promise<Response> {
   return fetch(`${app.url}/upload`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body })
 }
 
