@@ -75,6 +75,7 @@ describe('a 49 MB upload, lef as its own process on PostgreSQL', () => {
     expect(answer.data).toMatchObject({ received: count, inserted: count })
     expect(stored).toBe(count)
     expect(peak - idle).toBeLessThanOrEqual(150)
-    expect(worstLatency).toBeLessThan(250)
+    // Generous for a loaded 2-core machine; parsing the body in one go blocks for far longer.
+    expect(worstLatency).toBeLessThan(400)
   }, 120_000)
 })
