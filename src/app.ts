@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { ClientBudget } from './bus/client-budget'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import type { RedisEventBus } from './bus/redis-bus'
 import { ConfigError, type Env } from './config'
@@ -73,6 +74,8 @@ export interface App {
   /** Present when WEBSOCKET_BRIDGE is on. */
   readonly bridge?: WebSocketBridge
   readonly sse: SseService
+  /** CLIENT_BUFFER_TOTAL: the send queues of all bridge and SSE clients together. */
+  readonly clientBudget: ClientBudget
   /** This node's stable id (NODE_ID, default the hostname): the holder of its room leases. */
   readonly nodeId: string
   /** Every event refused anywhere (lef_events_refused_total). */
@@ -176,8 +179,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   onDemand = config.ON_DEMAND_ROOMS
     ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, maxRooms: config.ON_DEMAND_MAX, log: log.child({ part: 'on-demand' }) })
     : undefined
+  // One memory budget for the send queues of every bridge and SSE client.
+  const clientBudget = new ClientBudget({ totalBytes: config.CLIENT_BUFFER_TOTAL, log: log.child({ part: 'clients' }) })
   const sse = new SseService({
-    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
+    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, budget: clientBudget, keepAliveMs: config.SSE_KEEPALIVE,
   })
   const bridge = config.WEBSOCKET_BRIDGE
     ? new WebSocketBridge({
@@ -188,6 +193,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         passwords: config.WEBSOCKET_BRIDGE_AUTH !== '' ? [config.WEBSOCKET_BRIDGE_AUTH] : config.AUTH_KEY,
         pingIntervalMs: config.BRIDGE_PING_INTERVAL,
         maxBuffer: config.CLIENT_MAX_BUFFER,
+        budget: clientBudget,
         resolveRoom: (input) => resolveRoomParam(input, rooms),
       })
     : undefined
@@ -202,7 +208,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused, clientBudget })
 
   rooms.start([])
 
@@ -279,7 +285,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await telemetry.shutdown()
     })())
 
-  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, refused, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
+  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, clientBudget, nodeId, refused, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
   if (opts.waitUntilReady === false) return app
   try {
     await ready

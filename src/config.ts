@@ -191,6 +191,10 @@ export const CONFIG_ENTRIES = {
   BRIDGE_PING_INTERVAL: entry({ schema: int(100, 600_000), fallback: '30000', example: '30000 (ms)' }),
   SSE_KEEPALIVE: entry({ schema: int(100, 600_000), fallback: '15000', example: '15000 (ms)' }),
   CLIENT_MAX_BUFFER: entry({ schema: int(1024, 2 ** 31), fallback: String(8 * 1024 * 1024), example: '8388608 (bytes)' }),
+  // Bounded memory under load (client queues, uploads).
+  CLIENT_BUFFER_TOTAL: entry({ schema: int(1024 * 1024, 2 ** 40), fallback: String(64 * 1024 * 1024), example: '67108864 (bytes, all clients together)' }),
+  UPLOAD_WRITE_TIMEOUT: entry({ schema: int(100, 600_000), fallback: '10000', example: '10000 (ms per database step of an upload)' }),
+  UPLOAD_MAX_DEPTH: entry({ schema: int(2, 1000), fallback: '64', example: '64 (JSON nesting levels)' }),
   WRITER_BATCH_SIZE: entry({ schema: int(1, 100_000), fallback: '500', example: '500' }),
   WRITER_FLUSH_MS: entry({ schema: int(1, 60_000), fallback: '50', example: '50' }),
   WRITER_MAX_BUFFER: entry({ schema: int(100, 100_000_000), fallback: '200000', example: '200000 (events)' }),
