@@ -1,7 +1,9 @@
 import type { Server } from 'bun'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
+import { ClientBudget } from './bus/client-budget'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import type { RedisEventBus } from './bus/redis-bus'
 import { ConfigError, type Env } from './config'
@@ -18,8 +20,10 @@ import { onDemandSseRoutes } from './http/on-demand/sse-hook'
 import { sseRoutes } from './http/sse/sse-routes'
 import { SseService } from './http/sse/sse-service'
 import type { Platform } from './events'
+import { RefusedEvents } from './events/refused-events'
 import type { Connector } from './platforms/connector'
 import { createConnectors } from './platforms/connectors'
+import { HeldRoomsFile } from './rooms/held-rooms-file'
 import { LeaseKeeper } from './rooms/room-lease'
 import { RoomManager } from './rooms/room-manager'
 import { RoomOrder } from './rooms/room-order'
@@ -73,8 +77,12 @@ export interface App {
   /** Present when WEBSOCKET_BRIDGE is on. */
   readonly bridge?: WebSocketBridge
   readonly sse: SseService
-  /** This node's id on the Redis channel. */
+  /** CLIENT_BUFFER_TOTAL: the send queues of all bridge and SSE clients together. */
+  readonly clientBudget: ClientBudget
+  /** This node's stable id (NODE_ID, default the hostname): the holder of its room leases. */
   readonly nodeId: string
+  /** Every event refused anywhere (lef_events_refused_total). */
+  readonly refused: RefusedEvents
   readonly rooms: RoomManager
   /** `/metrics`: this app's Prometheus registry. */
   readonly metrics: Metrics
@@ -118,6 +126,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     dataDir: opts.inMemoryDatabase ? undefined : config.DATA_DIR,
   })
   const readiness = new DatabaseReadiness()
+  const refused = new RefusedEvents(log.child({ part: 'refused' }))
   const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
   const writer = new EventWriter({
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
@@ -125,12 +134,16 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     batchSize: config.WRITER_BATCH_SIZE,
     flushMs: config.WRITER_FLUSH_MS,
     maxBuffer: config.WRITER_MAX_BUFFER,
+    onRefused: (event, why) => refused.refuse(why, event),
   })
   const localBus = new LocalEventBus((err, event) => log.error({ err, id: event.id, type: event.type }, 'event subscriber failed'))
-  const nodeId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+  // Stable across restarts, so a restarted node takes its own leases back at once.
+  const nodeId = config.NODE_ID ?? hostname()
+  // On the Redis channel every process is its own sender, even two with one NODE_ID.
+  const busId = `${nodeId}-${process.pid}-${randomUUID().slice(0, 8)}`
   // ioredis is loaded only with REDIS_URL: ~2 MB of resident memory on every node otherwise.
   const redisBus = config.REDIS_URL
-    ? new (await import('./bus/redis-bus')).RedisEventBus({ url: config.REDIS_URL, nodeId, local: localBus, log: log.child({ part: 'redis-bus' }) })
+    ? new (await import('./bus/redis-bus')).RedisEventBus({ url: config.REDIS_URL, nodeId: busId, local: localBus, log: log.child({ part: 'redis-bus' }) })
     : undefined
   const bus: EventBus = redisBus ?? localBus
   const unsubscribeWriter = bus.subscribe((event, delivery) => {
@@ -160,6 +173,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     ttlMs: config.ROOM_LEASE_TTL,
     maxRooms: config.ROOMS_PER_NODE,
     order: roomOrder,
+    memory: opts.inMemoryDatabase ? undefined : new HeldRoomsFile(join(config.DATA_DIR, 'held-rooms.json'), nodeId, log.child({ part: 'leases' })),
     // With ROOMS_SHARD, a replica takes its own share first and others' only once they sit unheld.
     prefers: shard ? (room) => shardOf(room, shard.count) === shard.index : undefined,
     log: log.child({ part: 'leases' }),
@@ -168,8 +182,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   onDemand = config.ON_DEMAND_ROOMS
     ? new OnDemandRooms({ leases, status: (room) => rooms.get(room)?.status, idleMs: config.ON_DEMAND_IDLE, maxRooms: config.ON_DEMAND_MAX, log: log.child({ part: 'on-demand' }) })
     : undefined
+  // One memory budget for the send queues of every bridge and SSE client.
+  const clientBudget = new ClientBudget({ totalBytes: config.CLIENT_BUFFER_TOTAL, log: log.child({ part: 'clients' }) })
   const sse = new SseService({
-    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, keepAliveMs: config.SSE_KEEPALIVE,
+    bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, budget: clientBudget, keepAliveMs: config.SSE_KEEPALIVE,
   })
   // Wrong keys per client address, counted across REST, /ping and the bridge (AUTH_FAIL_LIMIT).
   const authFailures = new AuthFailLimiter({ limit: config.AUTH_FAIL_LIMIT })
@@ -185,6 +201,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         authFailures,
         pingIntervalMs: config.BRIDGE_PING_INTERVAL,
         maxBuffer: config.CLIENT_MAX_BUFFER,
+        budget: clientBudget,
         resolveRoom: (input) => resolveRoomParam(input, rooms),
       })
     : undefined
@@ -200,7 +217,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms), config.AUTH_KEY.length > 0)] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused, clientBudget })
 
   rooms.start([])
 
@@ -221,6 +238,8 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     maxRequestBodySize: 2 ** 32,
   })
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${server.port}`
+  // Only now that the port is bound: a start that fails (EADDRINUSE) must not take rooms.
+  leases.resume()
 
   let roomChanges: { close(): Promise<void> } | undefined
   let stopPrune = () => {}
@@ -275,7 +294,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await telemetry.shutdown()
     })())
 
-  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, nodeId, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
+  const app: App = { config, log, database, store, writer, bus, redisBus, bridge, sse, clientBudget, nodeId, refused, rooms, metrics, telemetry, roomStore, leases, registry, onDemand, server: server as Server<unknown>, url, ready, stop }
   if (opts.waitUntilReady === false) return app
   try {
     await ready

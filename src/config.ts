@@ -216,7 +216,7 @@ export const CONFIG_ENTRIES = {
   ROOMS: entry({ schema: rooms, fallback: '456117', emptyIsValue: true, example: '25034104,bilibili:456117,douyin:646454278948,tiktok:@user' }),
   ROOMS_SHARD: entry({ schema: roomsShard, fallback: 'off', example: 'auto (ordinal from a StatefulSet hostname like lef-2), or 1/3' }),
   ROOMS_SHARDS: entry({ schema: int(1, 100_000), example: '3 (the replica count)' }),
-  ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '15000', example: '15000 (ms)' }),
+  ROOM_LEASE_TTL: entry({ schema: int(200, 3_600_000), fallback: '3000', example: '3000 (ms)' }),
   ROOMS_PER_NODE: entry({ schema: int(0, 100_000), fallback: '0', example: '5 (0 = no limit)' }),
   ON_DEMAND_ROOMS: entry({ schema: bool, fallback: 'false', example: 'true' }),
   ON_DEMAND_IDLE: entry({ schema: int(0, 86_400_000), fallback: '300000', example: '300000 (ms)' }),
@@ -239,6 +239,10 @@ export const CONFIG_ENTRIES = {
   BRIDGE_PING_INTERVAL: entry({ schema: int(100, 600_000), fallback: '30000', example: '30000 (ms)' }),
   SSE_KEEPALIVE: entry({ schema: int(100, 600_000), fallback: '15000', example: '15000 (ms)' }),
   CLIENT_MAX_BUFFER: entry({ schema: int(1024, 2 ** 31), fallback: String(8 * 1024 * 1024), example: '8388608 (bytes)' }),
+  // Bounded memory under load (client queues, uploads).
+  CLIENT_BUFFER_TOTAL: entry({ schema: int(1024 * 1024, 2 ** 40), fallback: String(64 * 1024 * 1024), example: '67108864 (bytes, all clients together)' }),
+  UPLOAD_WRITE_TIMEOUT: entry({ schema: int(100, 600_000), fallback: '10000', example: '10000 (ms per database step of an upload)' }),
+  UPLOAD_MAX_DEPTH: entry({ schema: int(2, 1000), fallback: '64', example: '64 (JSON nesting levels)' }),
   WRITER_BATCH_SIZE: entry({ schema: int(1, 100_000), fallback: '500', example: '500' }),
   WRITER_FLUSH_MS: entry({ schema: int(1, 60_000), fallback: '50', example: '50' }),
   WRITER_MAX_BUFFER: entry({ schema: int(100, 100_000_000), fallback: '200000', example: '200000 (events)' }),
@@ -268,6 +272,8 @@ export const CONFIG_ENTRIES = {
   TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
   PRICE_CURRENCY: entry({ schema: priceCurrency, fallback: 'CNY', example: 'USD' }),
   USD_CNY_RATE: entry({ schema: positiveNumber, fallback: String(DEFAULT_USD_CNY_RATE), example: String(DEFAULT_USD_CNY_RATE) }),
+  // Rooms stay connected: the node's stable identity in room leases (unset: the hostname).
+  NODE_ID: entry({ schema: z.string().trim().min(1).max(200), example: 'lef-0 (default: the hostname)' }),
   // Security: the bridge producer secret and the limit on failed key attempts.
   WEBSOCKET_BRIDGE_PRODUCER_AUTH: entry({ schema: keyList, fallback: '', example: 'a-third-long-random-string', secret: true }),
   AUTH_FAIL_LIMIT: entry({ schema: int(0, 1_000_000), fallback: '10', example: '10 (failed key attempts per client address per minute; 0 = no limit)' }),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { LefEvent } from '../events'
+import type { ClientBudget } from './client-budget'
 import type { EventBus } from './event-bus'
 import { Feed, type FeedLimits, type FeedSink } from './feed'
 import { replayInto, type ReplaySource } from './replay'
@@ -12,6 +13,8 @@ export interface FanoutOptions<P> {
   sizeOf(payload: P): number
   /** CLIENT_MAX_BUFFER. */
   maxBuffer: number
+  /** CLIENT_BUFFER_TOTAL, shared with the other transport's hub. */
+  budget?: ClientBudget
   replay: ReplaySource
   log: Logger
   /** Rows per store query while replaying. */
@@ -19,14 +22,23 @@ export interface FanoutOptions<P> {
   now?: () => number
 }
 
+/** Up to this many clients an event is offered to all of them at once; beyond, fan-out is time-sliced. */
+const SYNC_FANOUT_CLIENTS = 100
+/** One fan-out slice runs this long at most before yielding to the event loop. */
+const FANOUT_SLICE_MS = 4
+
 /** Counters for `/metrics` and tests. */
 export interface FanoutStats {
   /** Connected now. */
   clients: number
   /** Clients ever opened. */
   opened: number
-  /** Clients dropped for not reading (queue over CLIENT_MAX_BUFFER). */
+  /** Clients dropped for being too slow: their own queue over CLIENT_MAX_BUFFER, or cut by the total budget. */
   cutOffs: number
+  /** Of `cutOffs`, those cut because all queues together were over CLIENT_BUFFER_TOTAL. */
+  budgetCuts: number
+  /** Events waiting for their turn in the time-sliced fan-out. */
+  backlog: number
   /** Resumes requested (`?since=` / `Last-Event-ID`). */
   resumes: number
   /** Stored events sent by resumes. */
@@ -49,7 +61,7 @@ export interface OpenOptions {
  * subscription per hub; each event is encoded once and offered to every matching client.
  */
 export class FanoutHub<P> {
-  readonly stats: FanoutStats = { clients: 0, opened: 0, cutOffs: 0, resumes: 0, replayed: 0, unknownResumeIds: 0, replayFailures: 0, delivered: 0 }
+  readonly stats: FanoutStats = { clients: 0, opened: 0, cutOffs: 0, budgetCuts: 0, backlog: 0, resumes: 0, replayed: 0, unknownResumeIds: 0, replayFailures: 0, delivered: 0 }
   private readonly feeds = new Set<Feed<P>>()
   // Feeds indexed by the rooms they filter on (platform → room → feeds), so an event is only
   // offered to its room's clients plus the clients of every room (`anyRoom`), not to all.
@@ -58,14 +70,21 @@ export class FanoutHub<P> {
   private readonly roomsOf = new Map<Feed<P>, StreamFilter['rooms']>()
   private readonly limits: FeedLimits<P>
   private readonly unsubscribe: () => void
+  // Events not yet offered to the clients (only while there are many of them), oldest first.
+  private backlog: LefEvent[] = []
+  private backlogHead = 0
+  private draining = false
+  private closed = false
 
   constructor(private readonly opts: FanoutOptions<P>) {
     this.limits = {
       sizeOf: opts.sizeOf,
       maxBuffer: opts.maxBuffer,
+      budget: opts.budget,
       now: opts.now ?? Date.now,
-      onCutOff: () => {
+      onCutOff: (_feed, cause) => {
         this.stats.cutOffs++
+        if (cause === 'budget') this.stats.budgetCuts++
       },
       onClose: (feed) => {
         if (this.feeds.delete(feed)) this.stats.clients = this.feeds.size
@@ -97,7 +116,11 @@ export class FanoutHub<P> {
 
   /** Stop fan-out (shutdown). Transports close their own connections. */
   close(): void {
+    this.closed = true
     this.unsubscribe()
+    this.backlog = []
+    this.backlogHead = 0
+    this.stats.backlog = 0
   }
 
   private async resume(feed: Feed<P>, since: string, filter: StreamFilter): Promise<void> {
@@ -147,6 +170,47 @@ export class FanoutHub<P> {
   }
 
   private dispatch(event: LefEvent): void {
+    if (this.feeds.size === 0 && this.backlog.length === 0) return
+    // A few clients: offered right away. Many: queued and offered in slices of a few ms, so the
+    // connectors' decoding, the writer and lease renewals run between slices instead of after
+    // the whole fan-out of a burst.
+    if (this.backlog.length === 0 && this.feeds.size <= SYNC_FANOUT_CLIENTS) {
+      this.deliver(event)
+      return
+    }
+    this.backlog.push(event)
+    this.stats.backlog = this.backlog.length - this.backlogHead
+    if (!this.draining) {
+      this.draining = true
+      setImmediate(() => this.drain())
+    }
+  }
+
+  private drain(): void {
+    const until = performance.now() + FANOUT_SLICE_MS
+    while (this.backlogHead < this.backlog.length) {
+      const event = this.backlog[this.backlogHead] as LefEvent
+      this.backlog[this.backlogHead++] = undefined as unknown as LefEvent
+      this.deliver(event)
+      if (performance.now() >= until) break
+    }
+    if (this.backlogHead >= this.backlog.length || this.closed) {
+      this.backlog = []
+      this.backlogHead = 0
+      this.stats.backlog = 0
+      this.draining = false
+      return
+    }
+    // Compact now and then so the array does not keep every event ever queued.
+    if (this.backlogHead > 4096 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog = this.backlog.slice(this.backlogHead)
+      this.backlogHead = 0
+    }
+    this.stats.backlog = this.backlog.length - this.backlogHead
+    setImmediate(() => this.drain())
+  }
+
+  private deliver(event: LefEvent): void {
     if (this.feeds.size === 0) return
     let payload: P | undefined
     const roomFeeds = this.byRoom.get(event.platform)?.get(event.room)

@@ -1,4 +1,5 @@
 import type { LefEvent } from '../events'
+import type { BudgetMember, ClientBudget } from './client-budget'
 
 /** One client connection as the fan-out sees it; the bridge and SSE each implement it. */
 export interface FeedSink<P> {
@@ -6,7 +7,7 @@ export interface FeedSink<P> {
   write(payload: P): boolean
   /** Bytes queued for this client that its socket has not taken yet. */
   buffered(): number
-  /** Drop the connection now: the client stopped reading and its queue is over the limit. */
+  /** Drop the connection now, telling the client why if it can still hear it: it is too slow. */
   cutOff(reason: string): void
   /** Tell the client something went wrong with its request (e.g. an unknown resume id). */
   notice(message: string): void
@@ -17,7 +18,10 @@ export interface FeedLimits<P> {
   /** CLIENT_MAX_BUFFER: queued bytes past this cut the client off. */
   maxBuffer: number
   now(): number
-  onCutOff(feed: Feed<P>): void
+  /** CLIENT_BUFFER_TOTAL, shared by every feed of every transport. */
+  budget?: ClientBudget
+  /** `budget`: cut by the total budget rather than the client's own limit. */
+  onCutOff(feed: Feed<P>, cause: 'client-limit' | 'budget'): void
   onClose(feed: Feed<P>): void
 }
 
@@ -34,7 +38,7 @@ const SEAM_MEMORY = 20_000
  * live events back (bounded by the client's byte limit) and lets them through afterwards,
  * skipping those the replay already sent — no gap and no duplicate at the seam.
  */
-export class Feed<P> {
+export class Feed<P> implements BudgetMember {
   closed = false
   private pending: Array<{ id: string; payload: P }> | undefined
   private pendingBytes = 0
@@ -45,7 +49,18 @@ export class Feed<P> {
     readonly matches: (event: LefEvent) => boolean,
     readonly sink: FeedSink<P>,
     private readonly limits: FeedLimits<P>,
-  ) {}
+  ) {
+    limits.budget?.join(this)
+  }
+
+  /** Bytes queued for this client: on its socket and held back behind a replay. */
+  queued(): number {
+    return this.sink.buffered() + this.pendingBytes
+  }
+
+  cutForBudget(reason: string): void {
+    this.cut(reason, 'budget')
+  }
 
   get replaying(): boolean {
     return this.pending !== undefined
@@ -63,7 +78,9 @@ export class Feed<P> {
     if (this.pending) {
       this.pending.push({ id: event.id, payload })
       this.pendingBytes += this.limits.sizeOf(payload)
-      if (this.pendingBytes + this.sink.buffered() > this.limits.maxBuffer) this.cut('too many live events queued behind the replay')
+      const queued = this.queued()
+      if (queued > this.limits.maxBuffer) this.cut('too slow: too many live events queued behind the replay (CLIENT_MAX_BUFFER)')
+      else this.limits.budget?.record(this, queued)
       return
     }
     if (this.replayedIds) {
@@ -111,7 +128,9 @@ export class Feed<P> {
     if (this.closed) return
     this.closed = true
     this.pending = undefined
+    this.pendingBytes = 0
     this.replayedIds = undefined
+    this.limits.budget?.leave(this)
     this.limits.onClose(this)
   }
 
@@ -120,12 +139,14 @@ export class Feed<P> {
       this.close()
       return
     }
-    if (this.sink.buffered() > this.limits.maxBuffer) this.cut('client is not reading; send buffer over CLIENT_MAX_BUFFER')
+    const queued = this.queued()
+    if (queued > this.limits.maxBuffer) this.cut('too slow: send queue over CLIENT_MAX_BUFFER')
+    else this.limits.budget?.record(this, queued)
   }
 
-  private cut(reason: string): void {
+  private cut(reason: string, cause: 'client-limit' | 'budget' = 'client-limit'): void {
     if (this.closed) return
-    this.limits.onCutOff(this)
+    this.limits.onCutOff(this, cause)
     this.sink.cutOff(reason)
     this.close()
   }

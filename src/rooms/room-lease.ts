@@ -35,29 +35,34 @@ export interface LeaseKeeperOptions {
    * rooms won start, so a room's first event already carries its index.
    */
   order?: { refresh(): Promise<void> }
+  /**
+   * Where the rooms this node holds are remembered between runs (held-rooms.json in DATA_DIR),
+   * so a restart reconnects them before the database answers.
+   */
+  memory?: { load(): RoomKey[]; save(rooms: readonly RoomKey[]): void }
   log: Logger
   now?: () => number
 }
 
 interface Held {
   room: RoomKey
-  /** Local time by which the lease must have been renewed again, or the room is stopped. */
-  deadline: number
+  /** Started for a client (ON_DEMAND_ROOMS): not remembered across restarts, its clients are gone. */
+  onDemand: boolean
 }
 
 /**
- * Keeps this node's share of the `rooms` table connected, and only that share: every
- * TTL/3 it renews the leases of the rooms it runs (stopping any it lost — disabled, deleted,
- * or taken over after a stall), then claims rooms that have no live lease. A room is
- * connected by at most one node because each claim is a conditional UPDATE on the database's
- * clock, and a node that cannot renew stops its rooms before its leases can run out.
+ * Keeps this node's share of the `rooms` table connected: every TTL/3 it renews the leases
+ * of the rooms it runs (taking back one whose lease ran out while nobody else took it), stops
+ * the rooms it is seen to have lost (disabled, deleted, or held by another node), then claims
+ * rooms that have no live lease. Availability comes before exclusivity: a round that fails or
+ * hangs (the database is down) stops nothing, because a room without a socket loses gifts for
+ * good while two nodes briefly on one room only store the same ids twice, which dedupes.
  */
 export class LeaseKeeper {
   private readonly held = new Map<string, Held>()
   private readonly now: () => number
   private readonly intervalMs: number
   private timer: ReturnType<typeof setTimeout> | undefined
-  private guard: ReturnType<typeof setInterval> | undefined
   private chain: Promise<void> = Promise.resolve()
   private queued: Promise<void> | undefined
   private stopped = false
@@ -90,14 +95,23 @@ export class LeaseKeeper {
     return !this.opts.maxRooms || this.held.size < this.opts.maxRooms
   }
 
+  /**
+   * Reconnect the rooms this node held when it last ran (the memory file), without asking the
+   * database: call once the HTTP port is bound, before the database is open. The first round
+   * then renews or stops each.
+   */
+  resume(): RoomKey[] {
+    if (this.stopped || !this.opts.memory) return []
+    const rooms = this.opts.memory.load().filter((room) => !this.held.has(formatRoomKey(room)))
+    for (const room of rooms) this.startRoom(room)
+    if (rooms.length > 0) this.opts.log.info({ rooms: rooms.map(formatRoomKey) }, 'reconnecting the rooms this node held before its restart')
+    return rooms
+  }
+
   /** First claim now (so start-up returns with rooms running), then every TTL/3. */
   async start(): Promise<void> {
     await this.poke()
     this.schedule()
-    // Independent of the rounds: a database that hangs (rather than fails) stalls a round, and
-    // the rooms must still stop before their leases can run out.
-    this.guard = setInterval(() => void this.dropExpired(), Math.max(25, Math.floor(this.intervalMs / 2)))
-    this.guard.unref?.()
   }
 
   /**
@@ -125,7 +139,7 @@ export class LeaseKeeper {
     const t0 = this.now()
     const verdict = await this.opts.store.claimOnDemand(room, this.opts.nodeId, this.opts.ttlMs, t0)
     if (verdict === 'ours') await this.opts.order?.refresh()
-    if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room, t0 + this.opts.ttlMs - this.intervalMs)
+    if (verdict === 'ours' && !this.held.has(id) && !this.stopped) this.startRoom(room, true)
     return verdict
   }
 
@@ -144,7 +158,6 @@ export class LeaseKeeper {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.timer)
-    clearInterval(this.guard)
     // A hung database must not hang shutdown: leases expire by themselves.
     await within(this.chain.catch(() => {}), this.opts.ttlMs)
     const ids = this.heldIds()
@@ -172,35 +185,33 @@ export class LeaseKeeper {
   private async tick(): Promise<void> {
     if (this.stopped) return
     this.ticks++
-    const t0 = this.now()
-    // Renewed leases last ttl from the database's now(), which is after t0; stopping by
-    // t0 + ttl − one interval leaves a whole round of margin before another node may claim.
-    const deadline = t0 + this.opts.ttlMs - this.intervalMs
-    try {
-      await this.renew(deadline)
-      const won = await this.claim()
-      // Every round, won or not: rooms added or removed through other nodes shift indexes.
-      await this.opts.order?.refresh()
-      for (const room of won) if (!this.stopped) this.startRoom(room, deadline)
-      if (this.ticks % 10 === 0) await this.opts.store.sweepOnDemand(this.opts.ttlMs)
-    } catch (err) {
-      this.opts.log.warn({ err: (err as Error).message }, 'room lease round failed; rooms whose leases may have run out are stopped')
+    const round = this.round()
+    // A database that hangs must not hold up the next rounds; the late round finishes harmlessly.
+    if (!(await within(round, Math.max(this.opts.ttlMs, 1000)))) {
+      this.opts.log.warn({ held: this.held.size }, 'room lease round timed out (database not answering); rooms stay connected')
     }
   }
 
-  private async renew(deadline: number): Promise<void> {
+  private async round(): Promise<void> {
+    try {
+      await this.renew()
+      const won = await this.claim()
+      // Every round, won or not: rooms added or removed through other nodes shift indexes.
+      await this.opts.order?.refresh()
+      for (const room of won) if (!this.stopped) this.startRoom(room)
+      if (this.ticks % 10 === 0) await this.opts.store.sweepOnDemand(this.opts.ttlMs)
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message, held: this.held.size }, 'room lease round failed; rooms stay connected')
+    }
+  }
+
+  private async renew(): Promise<void> {
     if (this.held.size === 0) return
     const snapshot = [...this.held.entries()].map(([id, h]) => ({ id, status: this.opts.supervisors.get(h.room)?.status ?? idleStatus(h.room) }))
     const kept = new Set(await this.opts.store.renew(this.opts.nodeId, this.opts.ttlMs, snapshot))
-    const lost: string[] = []
-    for (const { id } of snapshot) {
-      const h = this.held.get(id)
-      if (!h) continue
-      if (kept.has(id)) h.deadline = deadline
-      else lost.push(id)
-    }
+    const lost = snapshot.map((h) => h.id).filter((id) => !kept.has(id) && this.held.has(id))
     // Together, not one after another: a session slow to stop must not hold up the next renewal.
-    await Promise.all(lost.map((id) => this.stopRoom(id, 'lease lost: the room was disabled, deleted or taken over')))
+    await Promise.all(lost.map((id) => this.stopRoom(id, 'lease lost: the room was disabled, deleted or is held by another node')))
   }
 
   /** Claim free rooms; answers the rooms won, for the caller to start. */
@@ -223,7 +234,7 @@ export class LeaseKeeper {
     return c.freeForMs >= (this.opts.foreignGraceMs ?? this.opts.ttlMs * 2)
   }
 
-  private startRoom(room: RoomKey, deadline: number): void {
+  private startRoom(room: RoomKey, onDemand = false): void {
     const id = formatRoomKey(room)
     try {
       this.opts.supervisors.add(room)
@@ -231,24 +242,23 @@ export class LeaseKeeper {
       this.opts.log.error({ err: (err as Error).message, room: id }, 'cannot start room')
       return
     }
-    this.held.set(id, { room, deadline })
+    this.held.set(id, { room, onDemand })
+    this.remember()
     this.opts.log.info({ room: id, node: this.opts.nodeId }, 'room lease taken; connecting')
+  }
+
+  private remember(): void {
+    // A stopping node keeps its list: the next start reconnects those rooms at once.
+    if (!this.stopped) this.opts.memory?.save([...this.held.values()].filter((h) => !h.onDemand).map((h) => h.room))
   }
 
   private async stopRoom(id: string, why: string): Promise<void> {
     const h = this.held.get(id)
     if (!h) return
     this.held.delete(id)
+    this.remember()
     this.opts.log.info({ room: id, why }, 'stopping room')
     await this.opts.supervisors.remove(h.room)
-  }
-
-  /** Stop every room whose lease this node can no longer vouch for (the database failed or hangs). */
-  private async dropExpired(): Promise<void> {
-    const now = this.now()
-    const late = [...this.held].filter(([, h]) => now >= h.deadline).map(([id]) => id)
-    if (late.length > 0) this.opts.log.warn({ rooms: late }, 'room leases not renewed in time; stopping those rooms')
-    await Promise.all(late.map((id) => this.stopRoom(id, 'lease could not be renewed in time')))
   }
 }
 

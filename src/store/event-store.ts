@@ -25,6 +25,24 @@ function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows
 }
 
+/** ON CONFLICT DO NOTHING insert; answers the ids that were new. */
+async function insertChunks(db: Pick<Drizzle, 'execute'>, rows: NewEventRow[]): Promise<Set<string>> {
+  const inserted = new Set<string>()
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK)
+    const result = await db.execute<{ id: string }>(sql`
+      insert into events (id, platform, room, origin, type, uid, event_time, received_at, paid, price_normalized, data)
+      select id, platform, room, origin, type, uid, event_time, received_at, paid, price_normalized, data
+      from jsonb_to_recordset(${JSON.stringify(chunk.map(recordOf))}::jsonb) as r(
+        id text, platform text, room text, origin bigint, type text, uid text, event_time bigint,
+        received_at bigint, paid boolean, price_normalized double precision, data jsonb)
+      on conflict do nothing
+      returning id`)
+    for (const r of rowsOf<{ id: string }>(result)) inserted.add(r.id)
+  }
+  return inserted
+}
+
 export interface ListQuery {
   platform: Platform
   room: string
@@ -125,34 +143,21 @@ export class EventStore {
    * building that statement (drizzle's SQL assembly and parameter typing) took over half of
    * lef's CPU, and capped end-to-end ingest well below what PostgreSQL accepts.
    */
-  private async insertOnConflict(rows: NewEventRow[]): Promise<Set<string>> {
-    const inserted = new Set<string>()
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK)
-      const result = await this.db.execute<{ id: string }>(sql`
-        insert into events (id, platform, room, origin, type, uid, event_time, received_at, paid, price_normalized, data)
-        select id, platform, room, origin, type, uid, event_time, received_at, paid, price_normalized, data
-        from jsonb_to_recordset(${JSON.stringify(chunk.map(recordOf))}::jsonb) as r(
-          id text, platform text, room text, origin bigint, type text, uid text, event_time bigint,
-          received_at bigint, paid boolean, price_normalized double precision, data jsonb)
-        on conflict do nothing
-        returning id`)
-      for (const r of rowsOf<{ id: string }>(result)) inserted.add(r.id)
-    }
-    return inserted
+  private insertOnConflict(rows: NewEventRow[]): Promise<Set<string>> {
+    return insertChunks(this.db, rows)
   }
 
   /** All-or-nothing insert (uploads): every row commits or none does. */
   async insertRowsAtomically(rows: NewEventRow[]): Promise<Set<string>> {
-    return this.db.transaction(async (tx) => {
-      const inserted = new Set<string>()
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK)
-        const result = await tx.insert(events).values(chunk).onConflictDoNothing().returning({ id: events.id })
-        for (const r of result) inserted.add(r.id)
-      }
-      return inserted
-    })
+    return this.atomically((insert) => insert(rows))
+  }
+
+  /**
+   * All-or-nothing insert fed piece by piece (streamed uploads): `work` gets an `insert` for
+   * rows, all in one transaction; if `work` throws, nothing it inserted is stored.
+   */
+  async atomically<T>(work: (insert: (rows: NewEventRow[]) => Promise<Set<string>>) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work((rows) => insertChunks(tx, rows)))
   }
 
   /** Events of one room, oldest first. */

@@ -36,6 +36,8 @@ export interface EventWriterOptions {
    * lines before it costs a gift.
    */
   maxBuffer: number
+  /** Told about every event refused (lef_events_refused_total). */
+  onRefused?: (event: LefEvent, why: string) => void
   /** Retry backoff while the database fails. */
   retryBaseMs?: number
   retryCapMs?: number
@@ -156,6 +158,7 @@ export class EventWriter {
 
   private drop(event: LefEvent, why: string): void {
     this.stats.dropped++
+    this.opts.onRefused?.(event, why)
     const t = this.now()
     // One line per second at most: a full buffer during an outage would otherwise flood the log.
     if (t - this.lastDropLog >= 1000) {

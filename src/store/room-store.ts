@@ -176,7 +176,10 @@ export class RoomStore {
     return row.enabled ? 'held-elsewhere' : 'disabled'
   }
 
-  /** Enabled rooms this node could claim. On-demand rooms only go to the node a client asked. */
+  /**
+   * Enabled rooms this node could claim. On-demand rooms only go to the node a client asked,
+   * through claimOnDemand: one this node held before a restart has no client left to want it.
+   */
   async candidates(holder: string): Promise<ClaimCandidate[]> {
     const result = await this.db.execute(sql`
       select id, platform, key, holder,
@@ -184,7 +187,7 @@ export class RoomStore {
                   else greatest(0, extract(epoch from (now() - coalesce(lease_expires, to_timestamp(updated_at / 1000.0)))) * 1000)
              end::float8 as free_for_ms
       from rooms
-      where enabled and (holder = ${holder} or (not on_demand and (holder is null or lease_expires is null or lease_expires < now())))
+      where enabled and not on_demand and (holder = ${holder} or holder is null or lease_expires is null or lease_expires < now())
       order by added_at, id`)
     return rowsOf<{ id: string; platform: Platform; key: string; holder: string | null; free_for_ms: number | string }>(result).map((r) => ({
       id: r.id, platform: r.platform, key: r.key, holder: r.holder, freeForMs: Number(r.free_for_ms),
@@ -203,15 +206,17 @@ export class RoomStore {
   }
 
   /**
-   * Extend the leases of the rooms this node runs and store their status. Returns the ids it
-   * still holds: a room disabled, deleted or taken over in the meantime is missing.
+   * Extend the leases of the rooms this node runs and store their status; a room whose lease ran
+   * out while no other node took it (this node could not reach the database) is taken back.
+   * Returns the ids it holds: a room disabled, deleted or held by another node is missing.
    */
   async renew(holder: string, ttlMs: number, held: ReadonlyArray<{ id: string; status: RoomStatus }>): Promise<string[]> {
     if (held.length === 0) return []
     const result = await this.db.execute(sql`
-      update rooms r set lease_expires = ${leaseUntil(ttlMs)}, status = s.status
+      update rooms r set holder = ${holder}, lease_expires = ${leaseUntil(ttlMs)}, status = s.status
       from jsonb_to_recordset(${JSON.stringify(held)}::jsonb) as s(id text, status jsonb)
-      where r.id = s.id and r.holder = ${holder} and r.enabled
+      where r.id = s.id and r.enabled
+        and (r.holder = ${holder} or r.holder is null or r.lease_expires is null or r.lease_expires < now())
       returning r.id`)
     return rowsOf<{ id: string }>(result).map((r) => r.id)
   }

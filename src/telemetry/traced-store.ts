@@ -5,7 +5,7 @@ import type { EventStore } from '../store/event-store'
  * The EventStore calls outside the writer (uploads, REST queries, resumes, pruning), each in a
  * span. `insertRows` is left out: the writer's sink already has its span (see instrument-sink).
  */
-const TRACED = ['insertRowsAtomically', 'list', 'after', 'seqOf', 'pruneBefore', 'count'] as const satisfies ReadonlyArray<keyof EventStore>
+const TRACED = ['insertRowsAtomically', 'atomically', 'list', 'after', 'seqOf', 'pruneBefore', 'count'] as const satisfies ReadonlyArray<keyof EventStore>
 
 /** The store itself when tracing is off; otherwise a view whose listed methods run inside a span. */
 export function traceStore(store: EventStore, tracer: Tracer | undefined): EventStore {

@@ -11,7 +11,7 @@ export const OPERATOR_KEY = 'operator-test-key'
 
 /** A whole lef on a random port; `connectors` replaces platform connectors (e.g. counting wrappers). */
 export async function startNode(env: Record<string, string>, connectors?: Partial<Record<Platform, Connector>>): Promise<App> {
-  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', AUTH_KEY: OPERATOR_KEY, ...env })
+  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', NODE_ID: `test-${crypto.randomUUID().slice(0, 8)}`, AUTH_KEY: OPERATOR_KEY, ...env })
   return startApp(config, { inMemoryDatabase: !env.DATA_DIR, log: silentLog, connectors })
 }
 

@@ -125,19 +125,93 @@ describe('RoomSupervisor', () => {
     expect(connector.starts).toHaveLength(1)
   })
 
-  test('a planned restart closes the session and connects again after RESTART_WAIT', async () => {
-    const connector = scriptedConnector(async (hooks, signal) => {
+  test('a planned restart is make-before-break: the old session closes only once the new one receives', async () => {
+    const bus = new LocalEventBus()
+    const got: string[] = []
+    bus.subscribe((e) => got.push(e.id))
+    const sessions: Array<{ hooks: SessionHooks; signal: AbortSignal; abortedAt?: number }> = []
+    const connector = scriptedConnector(async (hooks, signal, n) => {
+      const me: (typeof sessions)[number] = { hooks, signal }
+      sessions.push(me)
+      signal.addEventListener('abort', () => (me.abortedAt = Date.now()), { once: true })
+      // The second session takes a while to authenticate, then its first frame arrives later still.
+      if (n === 2) await Bun.sleep(150)
       hooks.update({ phase: 'connected' })
+      if (n === 2) await Bun.sleep(100)
+      hooks.alive()
       return untilAborted(signal)
     })
-    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 120 })
+    const s = new RoomSupervisor({ room, connector, bus, log: silentLog, restartWaitMs: 5000 })
     s.start()
     await waitFor(() => s.status.state === 'connected')
     const t0 = Date.now()
     s.restart()
-    await waitFor(() => connector.starts.length === 2)
-    expect(connector.starts[1]! - t0).toBeGreaterThanOrEqual(115)
+    await waitFor(() => sessions.length === 2)
+    // The new session starts at once (no RESTART_WAIT pause) while the old one stays open.
+    expect(connector.starts[1]! - t0).toBeLessThan(100)
+    await Bun.sleep(120)
+    expect(sessions[0]!.signal.aborted).toBe(false)
+    // Both receive the same gift during the overlap: it is published once.
+    sessions[0]!.hooks.emit(messageEvent(1))
+    sessions[1]!.hooks.emit(messageEvent(1))
+    sessions[1]!.hooks.emit(messageEvent(2))
+    sessions[0]!.hooks.emit(messageEvent(2))
+    await waitFor(() => sessions[0]!.signal.aborted)
+    expect(sessions[0]!.abortedAt! - t0).toBeGreaterThanOrEqual(240)
+    expect(sessions[1]!.signal.aborted).toBe(false)
+    // A gift the old session decoded on its way out: still published, and still once.
+    sessions[0]!.hooks.emit(messageEvent(3))
+    sessions[1]!.hooks.emit(messageEvent(3))
+    expect(got).toEqual(['msg-1', 'msg-2', 'msg-3'])
+    expect(s.duplicatesSkipped).toBe(3)
+    expect(s.status).toMatchObject({ state: 'connected', reconnects: 0 })
+    await s.stop()
+    expect(sessions[1]!.signal.aborted).toBe(true)
+  })
+
+  test('a planned restart whose new session fails keeps the old one', async () => {
+    const sessions: AbortSignal[] = []
+    const connector = scriptedConnector(async (hooks, signal, n) => {
+      sessions.push(signal)
+      if (n === 2) throw new ConnectorError('NETWORK', 'connect refused')
+      hooks.update({ phase: 'connected' })
+      hooks.alive()
+      return untilAborted(signal)
+    })
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 10 })
+    s.start()
     await waitFor(() => s.status.state === 'connected')
+    s.restart()
+    await waitFor(() => sessions.length === 2)
+    await Bun.sleep(50)
+    expect(sessions[0]!.aborted).toBe(false)
+    expect(s.status).toMatchObject({ state: 'connected', reconnects: 0 })
+    await s.stop()
+  })
+
+  test('when the old session ends while its replacement is still starting, the replacement carries on without a backoff', async () => {
+    const sessions: Array<{ hooks: SessionHooks; signal: AbortSignal; close?: () => void }> = []
+    const connector = scriptedConnector(async (hooks, signal, n) => {
+      const me: (typeof sessions)[number] = { hooks, signal }
+      sessions.push(me)
+      if (n === 2) await Bun.sleep(100)
+      hooks.update({ phase: 'connected' })
+      hooks.alive()
+      return new Promise<SessionEnd>((resolve) => {
+        me.close = () => resolve({ kind: 'closed', reason: 'upstream closed' })
+        signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true })
+      })
+    })
+    const s = new RoomSupervisor({ room, connector, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 5000 })
+    s.start()
+    await waitFor(() => s.status.state === 'connected')
+    s.restart()
+    await waitFor(() => sessions.length === 2)
+    sessions[0]!.close!()
+    await waitFor(() => s.status.state === 'connected' && sessions[1]!.close !== undefined)
+    await Bun.sleep(50)
+    expect(connector.starts).toHaveLength(2)
+    expect(sessions[1]!.signal.aborted).toBe(false)
     expect(s.status.reconnects).toBe(0)
     await s.stop()
   })
@@ -153,7 +227,7 @@ describe('RoomSupervisor', () => {
     expect(s.status.state).toBe('stopped')
   })
 
-  test('frames received before an abort still deliver their events on the way out; nothing after the session ended', async () => {
+  test('events a session emits after its abort, or even after it ended, are still published', async () => {
     const bus = new LocalEventBus()
     const got: string[] = []
     bus.subscribe((e) => got.push(e.id))
@@ -171,8 +245,9 @@ describe('RoomSupervisor', () => {
     await waitFor(() => lateHooks !== undefined)
     await s.stop()
     expect(got).toEqual(['msg-7'])
+    // A connector that still hands over a decoded event after its session ended: never dropped.
     lateHooks!.emit(messageEvent(8))
-    expect(got).toEqual(['msg-7'])
+    expect(got).toEqual(['msg-7', 'msg-8'])
   })
 
   test('one room failing does not touch another', async () => {
@@ -202,6 +277,7 @@ describe('RoomManager', () => {
   test('the RESTART_INTERVAL cron restarts every room', async () => {
     const connector = scriptedConnector(async (hooks, signal) => {
       hooks.update({ phase: 'connected' })
+      hooks.alive()
       return untilAborted(signal)
     })
     const m = new RoomManager({ connectors: { bilibili: connector }, bus: new LocalEventBus(), log: silentLog, restartWaitMs: 50, restartCron: '* * * * * *', restartSpreadMs: 10 })

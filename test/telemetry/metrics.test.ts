@@ -24,7 +24,7 @@ function samples(text: string): Map<string, number> {
 }
 
 const fanout = (over: Partial<FanoutStats> = {}): FanoutStats => ({
-  clients: 0, opened: 0, cutOffs: 0, resumes: 0, replayed: 0, unknownResumeIds: 0, replayFailures: 0, delivered: 0, ...over,
+  clients: 0, opened: 0, cutOffs: 0, budgetCuts: 0, backlog: 0, resumes: 0, replayed: 0, unknownResumeIds: 0, replayFailures: 0, delivered: 0, ...over,
 })
 
 describe('flattenStats', () => {

@@ -3,6 +3,16 @@ import type { Feed, FeedSink } from '../../bus/feed'
 import type { StreamFilter } from '../../bus/stream-filter'
 import { errorFrame } from './protocol'
 
+/** WebSocket close code of a client cut off for reading too slowly (4000–4999: application codes). */
+export const CLOSE_TOO_SLOW = 4008
+/** A cut client with at most this much unread on its socket gets a close frame; one with more is dropped. */
+export const CUT_CLOSE_FRAME_MAX_QUEUED = 16 * 1024
+
+/** A close reason is 123 bytes at most. */
+function closeReason(reason: string): string {
+  return reason.length <= 120 ? reason : `${reason.slice(0, 117)}...`
+}
+
 /** What Bun keeps on each bridge socket (`ws.data`). */
 export interface BridgeSocketData {
   clientId: string
@@ -46,12 +56,15 @@ export class BridgeConnection implements FeedSink<string> {
     return this.ws.getBufferedAmount() + this.pendingBytes
   }
 
-  cutOff(): void {
+  cutOff(reason: string): void {
     this.gone = true
     this.pending = []
     this.pendingBytes = 0
-    // terminate(), not close(): a close frame would queue behind the data the client is not reading.
-    this.ws.terminate()
+    // A close frame queues behind the data the client has not read, and Bun keeps that data
+    // until the client reads it or a long timeout passes: only a client with little unread data
+    // is told why; one with a backlog is dropped at once, which frees the backlog.
+    if (this.ws.getBufferedAmount() <= CUT_CLOSE_FRAME_MAX_QUEUED) this.ws.close(CLOSE_TOO_SLOW, closeReason(reason))
+    else this.ws.terminate()
   }
 
   notice(message: string): void {

@@ -2,6 +2,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from 'bun'
 import type { Logger } from 'pino'
 import { eventJson } from '../../events'
 import type { EventBus } from '../../bus/event-bus'
+import type { ClientBudget } from '../../bus/client-budget'
 import { FanoutHub, type FanoutStats } from '../../bus/fanout-hub'
 import type { ReplaySource } from '../../bus/replay'
 import { FilterError, parseStreamFilter, type RoomResolver } from '../../bus/stream-filter'
@@ -30,6 +31,8 @@ export interface WebSocketBridgeOptions {
   pingIntervalMs: number
   /** CLIENT_MAX_BUFFER. */
   maxBuffer: number
+  /** CLIENT_BUFFER_TOTAL, shared by the bridge and SSE. */
+  budget?: ClientBudget
   resolveRoom: RoomResolver
   now?: () => number
 }
@@ -69,6 +72,7 @@ export class WebSocketBridge {
       // JSON text: UTF-16 length ≤ UTF-8 bytes ≤ 3×; the character count is a fine estimate for a bound.
       sizeOf: (s) => s.length,
       maxBuffer: opts.maxBuffer,
+      budget: opts.budget,
       replay: opts.replay,
       log: opts.log,
       now: this.now,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { EventBus } from '../../bus/event-bus'
+import type { ClientBudget } from '../../bus/client-budget'
 import { FanoutHub, type FanoutStats } from '../../bus/fanout-hub'
 import type { Feed } from '../../bus/feed'
 import type { ReplaySource } from '../../bus/replay'
@@ -13,6 +14,8 @@ export interface SseServiceOptions {
   log: Logger
   /** CLIENT_MAX_BUFFER. */
   maxBuffer: number
+  /** CLIENT_BUFFER_TOTAL, shared by the bridge and SSE. */
+  budget?: ClientBudget
   /** SSE_KEEPALIVE: a comment this often keeps proxies from closing an idle stream. */
   keepAliveMs: number
   /** The `retry:` sent to clients (how soon they reconnect). */
@@ -43,6 +46,7 @@ export class SseService {
       encode: encodeSseEvent,
       sizeOf: (b) => b.byteLength,
       maxBuffer: opts.maxBuffer,
+      budget: opts.budget,
       replay: opts.replay,
       log: opts.log,
       now: opts.now,
@@ -63,7 +67,7 @@ export class SseService {
   /** Start one client's stream; `ready` settles once a resume has caught up (tests await it). */
   connect(req: SseOpenRequest): { response: Response; ready: Promise<void> } {
     let feed: Feed<Uint8Array> | undefined
-    const conn: SseConnection = new SseConnection(this.opts.maxBuffer, req.dropSocket, () => {
+    const conn: SseConnection = new SseConnection(req.dropSocket, () => {
       feed?.close()
       this.open.delete(conn)
     }, this.opts.now)

@@ -1,71 +1,83 @@
 import { ApiError } from '../api-error'
 import type { LefEvent } from '../../events'
 import { toLefEvent, uploadedEventSchema } from './event-schema'
+import { GcPacer } from './gc-pacer'
+import { decode, findItems, type ItemRange } from './json-items'
 
 const MAX_REPORTED_PROBLEMS = 10
+/** A garbage collection is asked for after this much of the body is parsed. */
+const GC_EVERY_BYTES = 2 * 1024 * 1024
+/** Work on an upload yields to the event loop this often (ms), so live traffic keeps flowing. */
+const SLICE_MS = 5
 
 /**
- * Turn an upload body into validated events. Accepted forms: a JSON array of events; an
- * archive object `{ …, events: [...] }` (LAPLACE Chat `.lca`); a single event object; NDJSON
- * (one event per line). All-or-nothing: one invalid event rejects the whole upload, and the
- * error names each bad event by index and field.
+ * An upload body, checked and read one event at a time. The body is scanned once for where
+ * its events are; each pass then parses them one by one, so the objects of only a few events
+ * exist at any moment whatever the body's size.
  */
-export function parseUpload(bytes: Uint8Array): LefEvent[] {
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '')
-  } catch {
-    throw new ApiError(400, 'Body is not valid UTF-8 text')
-  }
-  const items = splitItems(text)
-  const events: LefEvent[] = []
-  const problems: string[] = []
-  items.forEach((item, i) => {
-    const r = uploadedEventSchema.safeParse(item)
-    if (r.success) {
-      events.push(toLefEvent(r.data))
-    } else if (problems.length < MAX_REPORTED_PROBLEMS) {
-      const why = r.error.issues.map((iss) => (iss.path.length ? `${iss.path.join('.')}: ` : '') + iss.message).join('; ')
-      problems.push(`event ${i}: ${why}`)
-    } else {
-      problems.length === MAX_REPORTED_PROBLEMS && problems.push('…')
-    }
-  })
-  if (problems.length > 0) throw new ApiError(400, `Invalid events, nothing stored: ${problems.join(' | ')}`)
-  return events
-}
+export class UploadBody {
+  private constructor(
+    private readonly bytes: Uint8Array,
+    readonly items: ItemRange[],
+  ) {}
 
-function splitItems(text: string): unknown[] {
-  const trimmed = text.trim()
-  if (trimmed === '') throw new ApiError(400, 'Body is empty: send a JSON array of events, an archive object with `events`, or NDJSON')
-  let whole: unknown
-  let wholeError: Error | undefined
-  try {
-    whole = JSON.parse(trimmed)
-  } catch (err) {
-    wholeError = err as Error
+  /** Find the events in a body; a malformed or too deeply nested one is refused with a 400. */
+  static async scan(bytes: Uint8Array, maxDepth: number): Promise<UploadBody> {
+    return new UploadBody(bytes, await findItems(bytes, maxDepth))
   }
-  if (wholeError === undefined) {
-    if (Array.isArray(whole)) return whole
-    if (whole !== null && typeof whole === 'object') {
-      const events = (whole as { events?: unknown }).events
-      if (events !== undefined) {
-        if (!Array.isArray(events)) throw new ApiError(400, 'Archive object has an `events` field that is not an array')
-        return events
+
+  get count(): number {
+    return this.items.length
+  }
+
+  /**
+   * All-or-nothing check of every event; throws a 400 naming each bad event by index and field
+   * (the first ten).
+   */
+  async validate(): Promise<void> {
+    const problems: string[] = []
+    await this.each((item, i) => {
+      const r = uploadedEventSchema.safeParse(item)
+      if (r.success) return
+      if (problems.length < MAX_REPORTED_PROBLEMS) {
+        const why = r.error.issues.map((iss) => (iss.path.length ? `${iss.path.join('.')}: ` : '') + iss.message).join('; ')
+        problems.push(`event ${i}: ${why}`)
+      } else if (problems.length === MAX_REPORTED_PROBLEMS) {
+        problems.push('…')
       }
-      return [whole]
-    }
-    throw new ApiError(400, 'Body must be a JSON array of events, an archive object with `events`, or NDJSON')
+    })
+    if (problems.length > 0) throw new ApiError(400, `Invalid events, nothing stored: ${problems.join(' | ')}`)
   }
-  // Not one JSON document: NDJSON, one event per non-empty line.
-  const lines = trimmed.split(/\r?\n/)
-  if (lines.length < 2) throw new ApiError(400, `Malformed JSON: ${wholeError.message}`)
-  return lines.flatMap((line, i) => {
-    if (line.trim() === '') return []
-    try {
-      return [JSON.parse(line)]
-    } catch (err) {
-      throw new ApiError(400, `Malformed NDJSON at line ${i + 1}: ${(err as Error).message}`)
+
+  /** Every event in order, after `validate()` passed. `visit` may be async (a database write). */
+  async events(visit: (event: LefEvent, index: number) => void | Promise<void>): Promise<void> {
+    await this.each((item, i) => visit(toLefEvent(item as never), i))
+  }
+
+  private async each(visit: (item: unknown, index: number) => void | Promise<void>): Promise<void> {
+    let sliceStart = performance.now()
+    const gc = new GcPacer(GC_EVERY_BYTES)
+    for (let i = 0; i < this.items.length; i++) {
+      const range = this.items[i] as ItemRange
+      gc.add(range.end - range.start)
+      const pending = visit(this.parse(range), i)
+      if (pending) {
+        await pending
+        sliceStart = performance.now()
+      } else if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
     }
-  })
+  }
+
+  private parse(range: ItemRange): unknown {
+    const text = decode(this.bytes, range.start, range.end)
+    try {
+      return JSON.parse(text)
+    } catch (err) {
+      const where = range.line !== undefined ? `Malformed NDJSON at line ${range.line}` : 'Malformed JSON'
+      throw new ApiError(400, `${where}: ${(err as Error).message}`)
+    }
+  }
 }

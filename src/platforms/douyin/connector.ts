@@ -31,6 +31,8 @@ interface RoomState {
   live: boolean | undefined
   combos: GiftComboTracker<GiftFacts>
   attempts: number
+  /** Sessions running now: two while a planned restart overlaps the old and the new. */
+  sessions: number
 }
 
 export interface DouyinConnector extends Connector {
@@ -70,6 +72,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
         live: undefined,
         combos: new GiftComboTracker<GiftFacts>({ idleMs: options.comboIdleMs }),
         attempts: 0,
+        sessions: 0,
       }
       rooms.set(key, st)
     }
@@ -96,6 +99,7 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
     const flushCombos = () => {
       for (const r of st.combos.flushAll(now())) hooks.emit(giftEvent(r, ctx))
     }
+    st.sessions++
     try {
       hooks.update({ phase: 'resolving' })
       const info = await resolveRoom(room.key, { webBase, userAgent, fetch: doFetch, ttwid, cookie: options.cookie, random }, log, signal)
@@ -162,8 +166,9 @@ export function createDouyinConnector(options: DouyinConnectorOptions = {}): Dou
       if (signal.aborted) return { kind: 'aborted' }
       throw err
     } finally {
-      // A session that ends must not leave a combo uncounted.
-      flushCombos()
+      // A session that ends must not leave a combo uncounted; while another session of the
+      // room runs (a planned restart), that one carries the combos on.
+      if (--st.sessions === 0) flushCombos()
     }
   }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import type { ClientBudgetStats } from '../../bus/client-budget'
 import type { FanoutStats } from '../../bus/fanout-hub'
 import type { RedisBusStats } from '../../bus/redis-bus'
 import type { BridgeStats } from '../../http/bridge/bridge-server'
@@ -7,6 +8,8 @@ export interface ClientSources {
   /** The WebSocket bridge, when WEBSOCKET_BRIDGE is on. */
   bridge?: { readonly stats: BridgeStats }
   sse: { readonly stats: FanoutStats }
+  /** CLIENT_BUFFER_TOTAL: bytes queued for all clients together. */
+  clientBudget?: { readonly stats: ClientBudgetStats; readonly limit: number }
   /** The Redis bus, when REDIS_URL is set. */
   redis?: { readonly stats: RedisBusStats }
 }
@@ -38,11 +41,33 @@ export function registerClientMetrics(registry: Registry, src: ClientSources): v
     })
   gauge('lef_clients', 'Clients connected now', (s) => s.clients)
   counter('lef_clients_opened_total', 'Clients ever connected', (s) => s.opened)
-  counter('lef_clients_cut_off_total', 'Clients disconnected for not reading fast enough (send queue over CLIENT_MAX_BUFFER)', (s) => s.cutOffs)
+  counter('lef_clients_cut_off_total', 'Clients disconnected for not reading fast enough (own queue over CLIENT_MAX_BUFFER, or cut by CLIENT_BUFFER_TOTAL)', (s) => s.cutOffs)
+  counter('lef_clients_budget_cut_total', 'Of the cut-offs, clients cut as the largest queues while all queues together were over CLIENT_BUFFER_TOTAL', (s) => s.budgetCuts)
+  gauge('lef_fanout_backlog_events', 'Events waiting for their turn in the time-sliced fan-out', (s) => s.backlog)
   counter('lef_client_resumes_total', 'Resumes requested (?since= / Last-Event-ID)', (s) => s.resumes)
   counter('lef_client_replayed_events_total', 'Stored events sent to resuming clients', (s) => s.replayed)
   counter('lef_client_replay_failures_total', 'Resumes that failed on the database (the client went live without the gap)', (s) => s.replayFailures)
   counter('lef_client_events_delivered_total', 'Events handed to clients live', (s) => s.delivered)
+
+  if (src.clientBudget) {
+    const budget = src.clientBudget
+    new Gauge({
+      name: 'lef_client_queued_bytes',
+      help: 'Bytes queued for all bridge and SSE clients together (as last recorded)',
+      registers: [registry],
+      collect() {
+        this.set(budget.stats.queuedBytes)
+      },
+    })
+    new Gauge({
+      name: 'lef_client_buffer_total_bytes',
+      help: 'CLIENT_BUFFER_TOTAL: the budget for all client queues together',
+      registers: [registry],
+      collect() {
+        this.set(budget.limit)
+      },
+    })
+  }
 
   if (src.bridge) {
     const bridge = src.bridge

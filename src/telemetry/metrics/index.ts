@@ -6,6 +6,7 @@ import type { WriterStats } from '../../store/event-writer'
 import { registerClientMetrics, type ClientSources } from './client-metrics'
 import { registerConnectorMetrics } from './connector-metrics'
 import { registerEventMetrics } from './event-metrics'
+import { registerRefusedMetrics } from './refused-metrics'
 import { registerRoomMetrics } from './room-metrics'
 import { registerWriterBatchMetrics, registerWriterMetrics, type BatchObserver } from './writer-metrics'
 
@@ -18,6 +19,8 @@ export interface MetricsSources extends ClientSources {
   store?: { readonly copyConflicts: number }
   rooms: RoomDirectory
   connectors: Partial<Record<Platform, object>>
+  /** Every event refused anywhere, by reason. */
+  refused?: { snapshot(): Record<string, number> }
 }
 
 export interface Metrics extends BatchObserver {
@@ -58,6 +61,7 @@ export function createMetrics(opts: { version: string }): Metrics {
       registerRoomMetrics(registry, src.rooms)
       registerClientMetrics(registry, src)
       registerConnectorMetrics(registry, src.connectors)
+      if (src.refused) registerRefusedMetrics(registry, src.refused)
     },
     close() {
       unsubscribe?.()

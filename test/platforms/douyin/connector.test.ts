@@ -242,6 +242,31 @@ describe('douyin connector against the simulator', () => {
     expect(rec.events.filter((e) => e.type === 'gift')).toHaveLength(1)
   })
 
+  test('a planned restart overlaps two sessions: the old one ending does not close the combo the new one carries on', async () => {
+    const { sim, connector, room } = setup()
+    const rec = recordingHooks()
+    const oldAc = new AbortController()
+    const old = connector.session(room, rec.hooks, oldAc.signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 1)
+    const newAc = new AbortController()
+    const next = connector.session(room, rec.hooks, newAc.signal, silentLog)
+    await sim.waitFor(() => sim.openSockets() === 2)
+    sim.pushGift({ user: FAN, giftId: 1n, name: '玫瑰', diamonds: 1, groupId: 77n, repeatCount: 3 })
+    await Bun.sleep(50)
+    oldAc.abort()
+    expect(await old).toEqual({ kind: 'aborted' })
+    // The combo is still running on the new session: nothing was emitted for it yet.
+    expect(rec.events.filter((e) => e.type === 'gift')).toHaveLength(0)
+    sim.pushGift({ user: FAN, giftId: 1n, name: '玫瑰', diamonds: 1, groupId: 77n, repeatCount: 5 })
+    await Bun.sleep(50)
+    newAc.abort()
+    await next
+    const gifts = rec.events.filter((e) => e.type === 'gift')
+    expect(gifts).toHaveLength(1)
+    if (gifts[0]!.type !== 'gift') throw new Error()
+    expect(gifts[0]!.giftAmount).toBe(5)
+  })
+
   test('a live that ends without a ControlMessage still gives one live-end when the room resolves offline', async () => {
     const { sim, connector, room } = setup()
     const rec = recordingHooks()

@@ -47,6 +47,8 @@ export interface BilibiliSimStats {
   danmuInfo352: number
   loginSyncCalls: number
   messagesSent: number
+  /** Most authenticated sockets open at once (2 during a make-before-break restart). */
+  peakAuthedSockets: number
 }
 
 export interface BilibiliSim {
@@ -126,7 +128,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
   const accounts = opts.accounts ?? []
   const stats: BilibiliSimStats = {
     connections: 0, auths: 0, authRejected: 0, heartbeats: 0, navCalls: 0, spiCalls: 0,
-    roomInfoCalls: 0, danmuInfoCalls: 0, danmuInfo352: 0, loginSyncCalls: 0, messagesSent: 0,
+    roomInfoCalls: 0, danmuInfoCalls: 0, danmuInfo352: 0, loginSyncCalls: 0, messagesSent: 0, peakAuthedSockets: 0,
   }
   const authLog: AuthBody[] = []
   /** token → uid it was issued for (0 = guest). */
@@ -258,6 +260,7 @@ export async function startBilibiliSim(opts: BilibiliSimOptions = {}): Promise<B
     }
     stats.auths++
     ws.data.authed = true
+    stats.peakAuthedSockets = Math.max(stats.peakAuthedSockets, [...sockets].filter((s) => s.data.authed).length)
     ws.data.protover = auth.protover
   }
 
