@@ -122,8 +122,10 @@ describe('the secret scrubber', () => {
     const restore = scrubConsole(scrubber, fake)
     fake.error(new Error(`Invalid URL postgres://x:${DB_PASSWORD}@h`))
     fake.warn('driver said', { url: `postgres://x:${DB_PASSWORD}@h` })
+    fake.log('Invalid Sentry Dsn: %s', `https://${DB_PASSWORD}@sentry.io/`)
     restore()
-    expect(printed).toHaveLength(2)
+    expect(printed).toHaveLength(3)
+    expect(printed[2]).toBe('Invalid Sentry Dsn: https://[redacted]@sentry.io/')
     for (const p of printed) {
       expect(p).not.toContain(DB_PASSWORD)
       expect(p).toContain(REDACTED)
