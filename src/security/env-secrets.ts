@@ -16,7 +16,11 @@ export function secretsOfEnv(env: Record<string, string | undefined>): string[] 
     const value = env[name]?.trim()
     if (!value) continue
     out.push(value)
-    for (const part of value.split(',')) out.push(part.trim())
+    for (const part of value.split(',')) {
+      out.push(part.trim())
+      // Login Sync keys are `uuid@password`: the password alone is a secret too.
+      if (!part.includes('://') && part.includes('@')) out.push(part.slice(part.lastIndexOf('@') + 1).trim())
+    }
     // OTLP headers: `Authorization=Bearer xyz`: the value after `=` and the token after a scheme.
     for (const pair of value.split(',')) {
       const v = pair.slice(pair.indexOf('=') + 1).trim()

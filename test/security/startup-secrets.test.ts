@@ -100,6 +100,7 @@ describe('the secret scrubber', () => {
       REDIS_URL: `rediss://:${REDIS_PASSWORD}@r:6380`,
       SENTRY_DSN: `https://${DSN_KEY}@o1.ingest.sentry.io/42`,
       AUTH_KEY: 'first-key, second-key',
+      LOGIN_SYNC_TOKEN: '0f1e2d3c-aaaa-bbbb-cccc-123456789abc@sync-password-9',
       OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer xaat-otlp-token,X-Axiom-Dataset=lef',
       PORT: '8080',
     }
@@ -107,6 +108,7 @@ describe('the secret scrubber', () => {
     const text = `connect postgres://lef:p@ss/wörd@db failed; ${env.DATABASE_URL}; redis ${REDIS_PASSWORD}; dsn ${DSN_KEY}; keys first-key second-key; otlp xaat-otlp-token; port 8080`
     const out = scrubber.scrub(text)
     for (const s of ['p@ss/wörd', REDIS_PASSWORD, DSN_KEY, 'first-key', 'second-key', 'xaat-otlp-token', env.DATABASE_URL]) expect(out).not.toContain(s)
+    expect(scrubber.scrub('login sync decrypt with sync-password-9 failed')).toBe(`login sync decrypt with ${REDACTED} failed`)
     expect(out).toContain('port 8080')
     expect(out).toContain(REDACTED)
     expect(urlCredentials(`postgres://u:${DB_PASSWORD}@h:54x2/db`, { userIsSecret: false })).toContain(DB_PASSWORD)
