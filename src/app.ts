@@ -188,7 +188,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, budget: clientBudget, keepAliveMs: config.SSE_KEEPALIVE,
   })
   // Wrong keys per client address, counted across REST, /ping and the bridge (AUTH_FAIL_LIMIT).
-  const authFailures = new AuthFailLimiter({ limit: config.AUTH_FAIL_LIMIT })
+  const authFailures = new AuthFailLimiter({
+    limit: config.AUTH_FAIL_LIMIT,
+    onBlock: (address, retryAfterSeconds) => log.warn({ address, retryAfterSeconds, limit: config.AUTH_FAIL_LIMIT }, 'too many wrong keys from one address; refusing its key checks for now'),
+  })
   const bridge = config.WEBSOCKET_BRIDGE
     ? new WebSocketBridge({
         bus,

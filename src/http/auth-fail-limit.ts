@@ -11,6 +11,8 @@ export interface AuthFailLimitOptions {
   /** Most addresses tracked at once; past it, expired windows are dropped, then the oldest. */
   maxAddresses?: number
   now?: () => number
+  /** Told once per window when an address reaches the limit (the composition root logs it). */
+  onBlock?: (address: string, retryAfterSeconds: number) => void
 }
 
 /**
@@ -45,12 +47,16 @@ export class AuthFailLimiter {
   fail(address: string): void {
     if (this.opts.limit === 0) return
     const w = this.current(address)
-    if (w) {
-      w.failures++
-      return
+    let window = w
+    if (window) window.failures++
+    else {
+      if (this.windows.size >= this.maxAddresses) this.evict()
+      window = { startedAt: this.now(), failures: 1 }
+      this.windows.set(address, window)
     }
-    if (this.windows.size >= this.maxAddresses) this.evict()
-    this.windows.set(address, { startedAt: this.now(), failures: 1 })
+    if (window.failures === this.opts.limit) {
+      this.opts.onBlock?.(address, Math.max(1, Math.ceil((window.startedAt + this.windowMs - this.now()) / 1000)))
+    }
   }
 
   /** Requests refused because their address was blocked (for tests and metrics). */

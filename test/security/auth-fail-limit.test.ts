@@ -7,7 +7,8 @@ import { startTestApp } from '../support/app'
 describe('AuthFailLimiter', () => {
   test('blocks an address at the limit until its window ends; other addresses are untouched', () => {
     let now = 1_000_000
-    const limiter = new AuthFailLimiter({ limit: 3, windowMs: 60_000, now: () => now })
+    const blocks: Array<[string, number]> = []
+    const limiter = new AuthFailLimiter({ limit: 3, windowMs: 60_000, now: () => now, onBlock: (a, s) => blocks.push([a, s]) })
     for (let i = 0; i < 3; i++) {
       expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0)
       limiter.fail('10.0.0.1')
@@ -19,6 +20,8 @@ describe('AuthFailLimiter', () => {
     now += 14_500
     expect(limiter.retryAfterSeconds('10.0.0.1')).toBe(0)
     expect(limiter.blocked).toBe(2)
+    // Told once, when the address reached the limit.
+    expect(blocks).toEqual([['10.0.0.1', 60]])
   })
 
   test('0 turns it off; the table of addresses stays bounded', () => {
