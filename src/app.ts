@@ -10,6 +10,7 @@ import { ConfigError, type Env } from './config'
 import type { BridgeSocketData } from './http/bridge/bridge-connection'
 import { WebSocketBridge } from './http/bridge/bridge-server'
 import { testPageRoutes } from './http/bridge/test-page'
+import { AuthFailLimiter } from './http/auth-fail-limit'
 import { createHttpApp } from './http/http-app'
 import { resolveRoomParam } from './http/room-param'
 import { serviceUrls } from './http/service-urls'
@@ -60,6 +61,8 @@ export interface AppOptions {
    * working app). false: resolve as soon as HTTP listens and follow start-up through `ready`.
    */
   waitUntilReady?: boolean
+  /** Replaces secret values in every log line (src/index.ts passes the environment's scrubber). */
+  scrub?: (text: string) => string
 }
 
 export interface App {
@@ -109,7 +112,7 @@ export interface App {
  * else constructs parts or connects them.
  */
 export async function startApp(config: Env, opts: AppOptions = {}): Promise<App> {
-  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, axiom: axiomLogTarget(config) })
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, axiom: axiomLogTarget(config), scrub: opts.scrub })
   const startedAt = Date.now()
   const telemetry = startTelemetry(config, log, { version: VERSION, instanceId: `${hostname()}-${process.pid}` })
   const metrics = createMetrics({ version: VERSION })
@@ -184,6 +187,11 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   const sse = new SseService({
     bus, replay: { store, writer }, log: log.child({ part: 'sse' }), maxBuffer: config.CLIENT_MAX_BUFFER, budget: clientBudget, keepAliveMs: config.SSE_KEEPALIVE,
   })
+  // Wrong keys per client address, counted across REST, /ping and the bridge (AUTH_FAIL_LIMIT).
+  const authFailures = new AuthFailLimiter({
+    limit: config.AUTH_FAIL_LIMIT,
+    onBlock: (address, retryAfterSeconds) => log.warn({ address, retryAfterSeconds, limit: config.AUTH_FAIL_LIMIT }, 'too many wrong keys from one address; refusing its key checks for now'),
+  })
   const bridge = config.WEBSOCKET_BRIDGE
     ? new WebSocketBridge({
         bus,
@@ -191,6 +199,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         log: log.child({ part: 'bridge' }),
         // The bridge password; without one, AUTH_KEY (if set) guards the bridge like every other route.
         passwords: config.WEBSOCKET_BRIDGE_AUTH !== '' ? [config.WEBSOCKET_BRIDGE_AUTH] : config.AUTH_KEY,
+        producerPasswords: config.WEBSOCKET_BRIDGE_PRODUCER_AUTH,
+        startKeys: config.AUTH_KEY,
+        authFailures,
         pingIntervalMs: config.BRIDGE_PING_INTERVAL,
         maxBuffer: config.CLIENT_MAX_BUFFER,
         budget: clientBudget,
@@ -204,8 +215,9 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       middleware: telemetry.httpMiddleware,
       operator: { registry },
       readiness,
+      authFailures,
     },
-    [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
+    [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms), config.AUTH_KEY.length > 0)] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
   metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused, clientBudget })
@@ -223,7 +235,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       if (bridged === null) return undefined
       return bridged ?? http.fetch(req, srv)
     },
-    websocket: bridge ? (onDemand ? withOnDemandBridge(bridge.websocket, onDemand) : bridge.websocket) : { message: () => {} },
+    websocket: bridge ? (onDemand ? withOnDemandBridge(bridge.websocket, onDemand, config.AUTH_KEY.length > 0) : bridge.websocket) : { message: () => {} },
     // Bun's own limit answers a bare 413; ours (readBody) streams and answers with the JSON
     // envelope, so Bun's is set out of the way.
     maxRequestBodySize: 2 ** 32,

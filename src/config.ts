@@ -72,6 +72,7 @@ const postgresUrl = z
   .string()
   .trim()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+  .superRefine(serverUrlProblems)
   .transform(withoutLibpqOnlyParams)
 
 /**
@@ -94,6 +95,53 @@ const redisUrl = z
   .string()
   .trim()
   .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')
+  .superRefine(serverUrlProblems)
+
+/**
+ * A database or Redis URL's server part, checked here because the drivers echo the whole URL
+ * (password included) when they cannot parse it. The problems name the part, never the value.
+ */
+function serverUrlProblems(v: string, ctx: z.RefinementCtx): void {
+  const scheme = v.indexOf('://')
+  if (scheme === -1) return
+  const rest = v.slice(scheme + 3).split(/[?#]/)[0] ?? ''
+  const at = rest.lastIndexOf('@')
+  const userInfo = at === -1 ? '' : rest.slice(0, at)
+  const hosts = (at === -1 ? rest : rest.slice(at + 1)).split('/')[0] ?? ''
+  const problem = (message: string) => ctx.addIssue({ code: 'custom', message })
+  try {
+    decodeURIComponent(userInfo)
+  } catch {
+    problem('the user or password has a "%" that is not percent-encoding (write % as %25)')
+  }
+  if (hosts === '') return problem('names no host (expected user:password@host:port/…)')
+  for (const host of hosts.split(',')) {
+    const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(?::(.*))?$/.exec(host)
+    if (!m) return problem('has a host that is not a host name or address (a character such as "/", "@" or ":" in the password must be percent-encoded)')
+    const port = m[2]
+    if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+      return problem('has a port that is not a number from 1 to 65535')
+    }
+  }
+  // The drivers parse it with URL (the first of several hosts); what URL refuses, they would print.
+  try {
+    new URL(`http://${rest.replace(hosts, hosts.split(',')[0] ?? '')}`)
+  } catch {
+    problem('is not a valid URL (percent-encode special characters in the user and password)')
+  }
+}
+
+/**
+ * What @sentry/core accepts as a DSN; anything else it prints whole (key included) to the
+ * console, so a malformed one is refused here instead.
+ */
+const sentryDsn = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const m = /^(https?):\/\/(\w+)(?::(\w+)?)?@(\[[:.%\w]+\]|[\w.-]+)(?::(\d+))?\/(.+)$/.exec(v)
+    return m !== null && /^\d/.test(m[6]!.split('/').pop() ?? '')
+  }, 'must be a Sentry DSN: https://<public key>@<host>/<numeric project id>')
 
 const cronExpr = z
   .string()
@@ -198,7 +246,7 @@ export const CONFIG_ENTRIES = {
   WRITER_BATCH_SIZE: entry({ schema: int(1, 100_000), fallback: '500', example: '500' }),
   WRITER_FLUSH_MS: entry({ schema: int(1, 60_000), fallback: '50', example: '50' }),
   WRITER_MAX_BUFFER: entry({ schema: int(100, 100_000_000), fallback: '200000', example: '200000 (events)' }),
-  SENTRY_DSN: entry({ schema: httpUrl, example: 'https://key@o0.ingest.sentry.io/0', secret: true }),
+  SENTRY_DSN: entry({ schema: sentryDsn, example: 'https://key@o0.ingest.sentry.io/0', secret: true }),
   SENTRY_SAMPLE_RATE: entry({
     schema: z.string().trim().transform(Number).refine((n) => n >= 0 && n <= 1, 'must be between 0 and 1'),
     fallback: '1',
@@ -226,6 +274,9 @@ export const CONFIG_ENTRIES = {
   USD_CNY_RATE: entry({ schema: positiveNumber, fallback: String(DEFAULT_USD_CNY_RATE), example: String(DEFAULT_USD_CNY_RATE) }),
   // Rooms stay connected: the node's stable identity in room leases (unset: the hostname).
   NODE_ID: entry({ schema: z.string().trim().min(1).max(200), example: 'lef-0 (default: the hostname)' }),
+  // Security: the bridge producer secret and the limit on failed key attempts.
+  WEBSOCKET_BRIDGE_PRODUCER_AUTH: entry({ schema: keyList, fallback: '', example: 'a-third-long-random-string', secret: true }),
+  AUTH_FAIL_LIMIT: entry({ schema: int(0, 1_000_000), fallback: '10', example: '10 (failed key attempts per client address per minute; 0 = no limit)' }),
 } as const
 
 type Entries = typeof CONFIG_ENTRIES
@@ -265,6 +316,19 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
       problems.push(`${name}: ${why}${shown}, e.g. ${name}=${e.example}`)
     }
   }
+  if (problems.length === 0) problems.push(...combinationProblems(out as Env))
   if (problems.length > 0) throw new ConfigError(problems)
   return out as Env
+}
+
+/**
+ * Settings that are wrong only together. The producer secret must differ from every key a
+ * client may hold: the bridge password is pasted into overlay URLs, and must never publish.
+ */
+function combinationProblems(env: Env): string[] {
+  const clientKeys = new Set([env.WEBSOCKET_BRIDGE_AUTH, ...env.AUTH_KEY].filter((k) => k !== ''))
+  if (env.WEBSOCKET_BRIDGE_PRODUCER_AUTH.some((k) => clientKeys.has(k))) {
+    return ['WEBSOCKET_BRIDGE_PRODUCER_AUTH: must differ from WEBSOCKET_BRIDGE_AUTH and every AUTH_KEY (producers publish events; clients only read them), e.g. WEBSOCKET_BRIDGE_PRODUCER_AUTH=a-third-long-random-string']
+  }
+  return []
 }

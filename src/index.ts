@@ -1,9 +1,33 @@
 import { ConfigError, parseEnv } from './config'
 import { startApp } from './app'
+import { scrubConsole } from './security/console-scrub'
+import { scrubberForEnv } from './security/env-secrets'
 
-function exitOnConfigError(err: unknown): never {
-  if (!(err instanceof ConfigError)) throw err
-  for (const line of err.problems) console.error(`lef: bad configuration: ${line}`)
+// Before anything can print: drivers and SDKs echo what they were given (a URL with its password,
+// a DSN with its key), so console output and log lines pass through the environment's scrubber.
+const scrubber = scrubberForEnv(process.env)
+scrubConsole(scrubber)
+
+// Bun prints an uncaught error itself, bypassing console. With SENTRY_DSN, Sentry's handler
+// reports it and prints through console (scrubbed) before exiting; without, this one does.
+if (!process.env.SENTRY_DSN?.trim()) {
+  const fatal = (kind: string) => (err: unknown) => {
+    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
+    console.error(`lef: ${kind}: ${text}`)
+    process.exit(1)
+  }
+  process.on('uncaughtException', fatal('uncaught error'))
+  process.on('unhandledRejection', fatal('unhandled rejection'))
+}
+
+/** A start-up that cannot go on: one clear line per problem, secrets scrubbed, exit code 1. */
+function exitOnStartError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    for (const line of err.problems) console.error(`lef: bad configuration: ${line}`)
+  } else {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    console.error(`lef: cannot start: ${scrubber.scrub(message)}`)
+  }
   process.exit(1)
 }
 
@@ -11,12 +35,12 @@ let config
 try {
   config = parseEnv(process.env)
 } catch (err) {
-  exitOnConfigError(err)
+  exitOnStartError(err)
 }
 
 // startApp also refuses settings that only make sense together (ROOMS_SHARD with ROOMS_SHARDS).
 // It returns once HTTP listens: a database that is not up yet is waited for, with /ping saying so.
-const app = await startApp(config, { waitUntilReady: false }).catch(exitOnConfigError)
+const app = await startApp(config, { waitUntilReady: false, scrub: (text) => scrubber.scrub(text) }).catch(exitOnStartError)
 
 let signals = 0
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
+import type { AuthFailLimiter } from './auth-fail-limit'
 import type { EventBus } from '../bus/event-bus'
 import type { Env } from '../config'
 import type { RoomRegistry } from '../rooms/room-registry'
@@ -28,6 +29,8 @@ export interface HttpDeps {
   middleware?: MiddlewareHandler[]
   /** Start-up's progress: until ready, `/ping` and routes that need the database answer 503. Absent = always ready. */
   readiness?: Readiness
+  /** Counts wrong keys per client address (AUTH_FAIL_LIMIT); absent = no limit. */
+  authFailures?: AuthFailLimiter
   /** Rooms in the database (`/rooms`, operator messages, dashboard); absent on nodes built without it. */
   operator?: { registry: RoomRegistry }
 }

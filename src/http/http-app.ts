@@ -1,3 +1,4 @@
+import { ApiError } from './api-error'
 import { requireKey } from './auth'
 import { corsMiddleware } from './cors/cors'
 import type { HttpDeps } from './deps'
@@ -24,6 +25,13 @@ import { untilReady } from './until-ready'
  * redirects to the dashboard.
  */
 const OPEN_PATHS = new Set<string>(['/', '/ping', '/upload', ...DOCS_PATHS, '/websocket-test.html'])
+
+/** Methods that change state; each needs AUTH_KEY, and is refused while AUTH_KEY is unset. */
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export function writesDisabled(method: string, path: string): string {
+  return `Writes are disabled: set AUTH_KEY and send Authorization: Bearer <AUTH_KEY> to ${method} ${path} (reads stay open while AUTH_KEY is unset)`
+}
 
 /**
  * Keys `/info` takes: AUTH_KEY, and the bridge password too, since the SDK's getInfo() sends the
@@ -53,10 +61,12 @@ export function createHttpApp(deps: HttpDeps, extra: Array<ReturnType<typeof cre
 
   // Before the key check: a client with a good key and one without both learn to come back later.
   if (deps.readiness) app.use('*', untilReady(deps.readiness))
-  const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY')
-  const infoGuard = requireKey(infoKeys(deps.config), 'AUTH_KEY or WEBSOCKET_BRIDGE_AUTH')
+  const guard = requireKey(deps.config.AUTH_KEY, 'AUTH_KEY', deps.authFailures)
+  const infoGuard = requireKey(infoKeys(deps.config), 'AUTH_KEY or WEBSOCKET_BRIDGE_AUTH', deps.authFailures)
   app.use('*', async (c, next) => {
     if (OPEN_PATHS.has(c.req.path)) return next()
+    // Reads stay open without AUTH_KEY, as in the LAPLACE fetcher; writes never are.
+    if (WRITE_METHODS.has(c.req.method) && deps.config.AUTH_KEY.length === 0) throw new ApiError(403, writesDisabled(c.req.method, c.req.path))
     return (c.req.path === '/info' ? infoGuard : guard)(c, next)
   })
 

@@ -17,6 +17,7 @@ export function untilReady(readiness: Readiness): MiddlewareHandler {
   return async (c, next) => {
     if (readiness.ready || WITHOUT_DATABASE.has(c.req.path)) return next()
     c.header('Retry-After', String(readiness.retryAfterSeconds()))
-    return fail(c, 503, `lef is not ready yet: ${readiness.describe()}`)
+    // No cause here: this answers before any key check, and causes can name hosts; /ping with AUTH_KEY has them.
+    return fail(c, 503, 'lef is not ready yet: still starting (/ping with AUTH_KEY names the cause)')
   }
 }

@@ -23,7 +23,8 @@ export type RoomProgress =
       type: 'error'
       platform: Platform
       room: string
-      code: ConnectorErrorCode | 'UNKNOWN' | 'DISABLED' | 'LIMIT'
+      /** FORBIDDEN: the client may not start rooms (no AUTH_KEY configured, or it does not hold one). */
+      code: ConnectorErrorCode | 'UNKNOWN' | 'DISABLED' | 'LIMIT' | 'FORBIDDEN'
       message: string
       /** True when lef gave up on the room (it does not exist, or the operator disabled it). */
       final: boolean

@@ -18,11 +18,19 @@ export interface LoggerOptions {
   destination?: DestinationStream
   /** Also ship every line to Axiom (configured from the OTLP headers). */
   axiom?: AxiomLogTarget
+  /** Applied to every finished line: replaces known secret values wherever they appear (messages, causes). */
+  scrub?: (line: string) => string
 }
 
 /** JSON lines by default; pino-pretty when `pretty` (the `dev` script); plus Axiom when configured. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const base = { level: opts.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'lef' } }
+  const scrub = opts.scrub
+  const base = {
+    level: opts.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { app: 'lef' },
+    ...(scrub ? { hooks: { streamWrite: (line: string) => scrub(line) } } : {}),
+  }
   if (opts.destination) return pino(base, opts.destination)
   if (opts.axiom) return pino({ ...base, transport: { targets: logTransportTargets(opts) } })
   if (opts.pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } })

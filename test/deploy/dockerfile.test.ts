@@ -146,8 +146,8 @@ describe('Dockerfile install and start steps, run here', () => {
     }
     if (!res) throw new Error(`lef did not start: ${await new Response(proc!.stderr as ReadableStream).text()}`)
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { data: { message: string; database: string } }
-    expect(body.data).toMatchObject({ message: 'pong', database: 'pglite' })
+    const body = (await res.json()) as { data: { message: string; status: string } }
+    expect(body.data).toEqual({ message: 'pong', status: 'healthy' })
     // /docs serves Swagger UI from the image's own node_modules.
     const bundle = await fetch(`http://127.0.0.1:${port}/docs/swagger-ui-bundle.js`)
     expect(bundle.status).toBe(200)

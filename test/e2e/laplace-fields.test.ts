@@ -16,6 +16,8 @@ spyOn(console, 'log').mockImplementation(() => {})
 spyOn(console, 'warn').mockImplementation(() => {})
 
 type Received = { type: string; id: string; origin: number; originIdx: number; platform: string; room: string; message?: string } & Record<string, unknown>
+const KEY = 'fields-auth-key'
+
 type InfoRoom = FetcherInfo['rooms'][number] & { platform: string; room: string }
 
 const BILI = 21452505
@@ -35,7 +37,7 @@ describe('origin, originIdx and priceNormalized as LAPLACE clients read them', (
   let client: LaplaceEventBridgeClient
   const received: Received[] = []
   const script = new ScriptedRoom({ roomId: BILI, seed: 11 })
-  const info = async (node: App = app) => (await fetchInfo({ url: bridgeUrl(node) }))!.rooms as InfoRoom[]
+  const info = async (node: App = app) => (await fetchInfo({ url: bridgeUrl(node), token: KEY }))!.rooms as InfoRoom[]
   const from = (room: string, pred: (e: Received) => boolean = () => true) => received.filter((e) => e.room === room && pred(e))
 
   beforeAll(async () => {
@@ -57,13 +59,15 @@ describe('origin, originIdx and priceNormalized as LAPLACE clients read them', (
       ...simEnv({ bilibili, douyin, tiktok }),
       RESTART_WAIT: '100',
       ROOM_LEASE_TTL: '1500',
+      // Removing a room is a write: it needs AUTH_KEY, which then guards /info and the bridge too.
+      AUTH_KEY: KEY,
     }
     app = await startTestApp(env)
     await waitFor('four rooms connected', () => app.rooms.list().length === 4 && app.rooms.list().every((r) => r.state === 'connected'), 15_000)
     // A second node on the same database: it holds no room (the first holds every lease) but
     // must list the same rooms in the same order.
     second = await startTestApp(env)
-    client = new LaplaceEventBridgeClient({ url: bridgeUrl(app), reconnect: false })
+    client = new LaplaceEventBridgeClient({ url: bridgeUrl(app), token: KEY, reconnect: false })
     client.onAny((e) => {
       if ('platform' in e) received.push(e as unknown as Received)
     })
@@ -127,7 +131,7 @@ describe('origin, originIdx and priceNormalized as LAPLACE clients read them', (
   })
 
   test('removing a room shifts the later rooms\' index in /info and on their next events', async () => {
-    const res = await fetch(`${app.url}/rooms/tiktok:@${TT_A.name}`, { method: 'DELETE' })
+    const res = await fetch(`${app.url}/rooms/tiktok:@${TT_A.name}`, { method: 'DELETE', headers: { authorization: `Bearer ${KEY}` } })
     expect(res.status).toBe(200)
     const rooms = await info()
     expect(rooms.map((r) => r.room)).toEqual([String(BILI), douyin.webRid, TT_B.name])

@@ -5,6 +5,7 @@ import { giftEvent, messageEvent } from '../support/events'
 import { HOOK_TIMEOUT_MS, BridgeTestClient, bridgeUrl, upload, waitFor } from './clients'
 
 const PASSWORD = 'bridge-secret-2'
+const PRODUCER = 'producer-secret-2'
 const UPLOAD_KEY = 'upload-key-2'
 const AUTH = ['laplace-event-bridge-role-client', PASSWORD]
 
@@ -12,7 +13,7 @@ describe('bridge filters, replay and producers', () => {
   let app: App
 
   beforeAll(async () => {
-    app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, UPLOAD_KEY })
+    app = await startTestApp({ WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: PASSWORD, WEBSOCKET_BRIDGE_PRODUCER_AUTH: PRODUCER, UPLOAD_KEY })
   }, HOOK_TIMEOUT_MS)
   afterAll(() => app.stop(), HOOK_TIMEOUT_MS)
 
@@ -74,7 +75,7 @@ describe('bridge filters, replay and producers', () => {
 
   test('producers (server role) publish validated events to clients and the database', async () => {
     const consumer = new BridgeTestClient(bridgeUrl(app, { rooms: '777003' }), AUTH)
-    const producer = new BridgeTestClient(bridgeUrl(app), ['laplace-event-bridge-role-server', PASSWORD])
+    const producer = new BridgeTestClient(bridgeUrl(app), ['laplace-event-bridge-role-server', PRODUCER])
     await Promise.all([consumer.opened(), producer.opened()])
     expect((await producer.frame('established')).isServer).toBe(true)
     expect(producer.ws.protocol).toBe('laplace-event-bridge-role-server')

@@ -14,6 +14,7 @@ import { HOOK_TIMEOUT_MS, BridgeTestClient, SseTestClient, bridgeUrl, upload, wa
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const UPLOAD_KEY = 'upload-key-5'
 const AUTH = ['laplace-event-bridge-role-client', 'bridge-secret-5']
+const PING_KEY = 'ping-key-5'
 const NODE_ENV = { WEBSOCKET_BRIDGE: 'true', WEBSOCKET_BRIDGE_AUTH: 'bridge-secret-5', UPLOAD_KEY }
 
 /** A room number no other run shares, so concurrent runs on the same Redis never mix. */
@@ -78,8 +79,8 @@ describe('two nodes behind one Redis and one PostgreSQL', () => {
     await waitFor('event after garbage', () => onB.events().length === 22)
     expect((b.redisBus?.stats.malformed ?? 0) - malformedBefore).toBe(2)
 
-    const ping = (await (await fetch(`${b.url}/ping`)).json()) as { data: { redis: string } }
-    expect(ping.data.redis).toBe('ok')
+    const ping = (await (await fetch(`${b.url}/ping`)).json()) as { data: { status: string } }
+    expect(ping.data.status).toBe('healthy')
     onA.close()
     onB.close()
     sseOnB.close()
@@ -103,7 +104,7 @@ describe('Redis going away', () => {
     const log = pino({ level: 'info' }, sink)
     const config = parseEnv({
       ...NODE_ENV, PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off',
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`, AUTH_KEY: PING_KEY,
     })
     c = await startApp(config, { inMemoryDatabase: true, log })
     d = await startTestApp({ ...NODE_ENV, REDIS_URL })
@@ -130,9 +131,14 @@ describe('Redis going away', () => {
     await waitFor('C notices', () => c.redisBus?.stats.connected === false)
     for (let n = 1; n <= 5; n++) c.bus.publish(ev(n), { stored: true })
     await waitFor('C still delivers locally', () => onC.events().length === 6)
+    // Only Redis is down: the node still stores and serves its events, so /ping stays 200 (degraded).
     const ping = await fetch(`${c.url}/ping`)
-    expect(ping.status).toBe(500)
-    expect(((await ping.json()) as { message: string }).message).toContain('redis unreachable')
+    expect(ping.status).toBe(200)
+    expect(await ping.json()).toEqual({ success: true, status: 200, data: { message: 'pong', status: 'degraded' } })
+    const detailed = (await (await fetch(`${c.url}/ping`, { headers: { authorization: `Bearer ${PING_KEY}` } })).json()) as { data: { redis: string; database: string } }
+    expect(detailed.data).toMatchObject({ status: 'degraded', database: 'pglite' })
+    expect(detailed.data.redis).toStartWith('unreachable: ')
+    console.log(`redis cut: /ping ${ping.status} degraded; ${c.redisBus?.stats.unrelayed} events not relayed, ${onC.events().length} delivered locally`)
     await Bun.sleep(300)
     expect(onD.events()).toHaveLength(1)
     expect(c.redisBus?.stats.unrelayed).toBe(5)
@@ -142,7 +148,7 @@ describe('Redis going away', () => {
     c.bus.publish(ev(6), { stored: true })
     await waitFor('relayed after recovery', () => onD.events().length === 2)
     expect(onD.events().map((e) => e.id)).toEqual([`cut-${room}-0`, `cut-${room}-6`])
-    expect((await fetch(`${c.url}/ping`)).status).toBe(200)
+    expect(((await (await fetch(`${c.url}/ping`)).json()) as { data: { status: string } }).data.status).toBe('healthy')
 
     const down = lines.filter((l) => l.msg.startsWith('Redis unavailable'))
     const back = lines.filter((l) => l.msg.startsWith('Redis is back'))

@@ -43,12 +43,15 @@ for (const backend of backends) {
       await drop()
     })
 
-    test('GET /ping really checks the database, without a key', async () => {
+    test('GET /ping really checks the database: a verdict without a key, details with it, 401 with a wrong one', async () => {
       const res = await fetch(`${app.url}/ping`)
       expect(res.status).toBe(200)
-      expect(await res.json()).toEqual({
-        success: true, status: 200, data: { message: 'pong', database: backend.name === 'PGlite' ? 'pglite' : 'postgres', redis: 'not configured' },
+      expect(await res.json()).toEqual({ success: true, status: 200, data: { message: 'pong', status: 'healthy' } })
+      const detailed = await get('/ping')
+      expect(await detailed.json()).toEqual({
+        success: true, status: 200, data: { message: 'pong', status: 'healthy', database: backend.name === 'PGlite' ? 'pglite' : 'postgres', redis: 'not configured' },
       })
+      expect((await get('/ping', 'wrong-key')).status).toBe(401)
     })
 
     test('uploading 1,000 events with duplicates stores each once; /events returns paid only, oldest first; ?full=1 all', async () => {
@@ -185,14 +188,17 @@ for (const backend of backends) {
 }
 
 describe('a dead database', () => {
-  test('GET /ping answers 500 naming the database', async () => {
+  test('GET /ping answers 500: "unhealthy" without a key, naming the database with it', async () => {
     const t = await createTestDatabase()
-    const app = await startTestApp({ DATABASE_URL: t.url })
+    const app = await startTestApp({ DATABASE_URL: t.url, AUTH_KEY: 'dead-db-key' })
     try {
       await app.database.close()
       const res = await fetch(`${app.url}/ping`)
       expect(res.status).toBe(500)
-      const body = (await res.json()) as { success: boolean; message: string }
+      expect(await res.json()).toEqual({ success: false, status: 500, message: 'unhealthy' })
+      const keyed = await fetch(`${app.url}/ping`, { headers: { authorization: 'Bearer dead-db-key' } })
+      expect(keyed.status).toBe(500)
+      const body = (await keyed.json()) as { success: boolean; message: string }
       expect(body.success).toBe(false)
       expect(body.message).toMatch(/^database unreachable: /)
     } finally {

@@ -61,6 +61,6 @@ describe('operator messages', () => {
     const empty = await api(app, 'POST', '/rooms/25034104/messages', { message: '   ' }, KEY)
     expect(empty.status).toBe(400)
     expect(empty.json.message).toContain('message')
-    expect((await api(app, 'POST', '/rooms/25034104/messages', { message: 'x' })).status).toBe(401)
+    expect((await api(app, 'POST', '/rooms/25034104/messages', { message: 'x' }, null)).status).toBe(401)
   })
 })

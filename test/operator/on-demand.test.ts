@@ -3,7 +3,7 @@ import type { App } from '../../src/app'
 import type { RoomView } from '../../src/rooms/room-registry'
 import { BridgeTestClient, bridgeUrl, SseTestClient, waitFor } from '../fanout/clients'
 import { startTikTokSim, type TikTokSim } from '../sim/tiktok/sim'
-import { api, startNode } from './support'
+import { api, OPERATOR_KEY, startNode } from './support'
 
 const IDLE = 400
 
@@ -27,7 +27,7 @@ describe('on-demand rooms', () => {
 
   test('an SSE client asking for an unwatched room sees it start (progress), then its events; it stops after the idle time', async () => {
     expect(app.rooms.list()).toEqual([])
-    const sse = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+    const sse = new SseTestClient(`${app.url}/sse?token=${OPERATOR_KEY}&rooms=tiktok:@sim_host`)
     const states = () => sse.messages.filter((m) => m.event === 'lef-status').map((m) => (JSON.parse(m.data!) as { state: string }).state)
     await waitFor('connected progress', () => states().includes('connected'))
     // The supervisor's phases, in order, ending connected.
@@ -49,7 +49,7 @@ describe('on-demand rooms', () => {
     expect(JSON.parse(chat.data!)).toMatchObject({ type: 'message', message: 'hello on demand', platform: 'tiktok', room: 'sim_host' })
 
     // A second client of the same room shares the connection and is told it is connected.
-    const bridge = new BridgeTestClient(bridgeUrl(app, { rooms: 'tiktok:@sim_host' }))
+    const bridge = new BridgeTestClient(bridgeUrl(app, { token: OPERATOR_KEY, rooms: 'tiktok:@sim_host' }))
     const status = await waitFor('bridge status', () => bridge.frames.find((f) => f.type === 'lef-status'))
     expect(status).toMatchObject({ type: 'lef-status', platform: 'tiktok', room: 'sim_host', state: 'connected' })
     expect(sim.stats.connections).toBe(1)
@@ -67,12 +67,12 @@ describe('on-demand rooms', () => {
   })
 
   test('a client coming back within the idle time keeps the same connection', async () => {
-    const first = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+    const first = new SseTestClient(`${app.url}/sse?token=${OPERATOR_KEY}&rooms=tiktok:@sim_host`)
     await waitFor('connected', () => first.messages.some((m) => m.event === 'lef-status' && m.data!.includes('"connected"')))
     const connections = sim.stats.connections
     first.close()
     await Bun.sleep(IDLE / 2)
-    const again = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+    const again = new SseTestClient(`${app.url}/sse?token=${OPERATOR_KEY}&rooms=tiktok:@sim_host`)
     // It is told where the room stands at once.
     const status = await waitFor('status', () => again.messages.find((m) => m.event === 'lef-status'))
     expect(JSON.parse(status.data!)).toMatchObject({ state: 'connected', room: 'sim_host' })
@@ -84,7 +84,7 @@ describe('on-demand rooms', () => {
   })
 
   test('a room that does not exist gives the client a clear error and is not retried', async () => {
-    const bridge = new BridgeTestClient(bridgeUrl(app, { rooms: 'tiktok:@nobody_here' }))
+    const bridge = new BridgeTestClient(bridgeUrl(app, { token: OPERATOR_KEY, rooms: 'tiktok:@nobody_here' }))
     const err = await waitFor('error frame', () => bridge.frames.find((f) => f.type === 'error'))
     expect(err).toMatchObject({ type: 'error', platform: 'tiktok', room: 'nobody_here', code: 'NOT_FOUND', final: true })
     expect(String(err.message)).toBe('tiktok:nobody_here: tiktok user @nobody_here does not exist')
@@ -98,7 +98,7 @@ describe('on-demand rooms', () => {
   test('an SSE client gets lef-error for a room the operator disabled; no connector starts', async () => {
     await api(app, 'POST', '/rooms', { room: 'tiktok:@sim_host', enabled: false })
     const connections = sim.stats.connections
-    const sse = new SseTestClient(`${app.url}/sse?rooms=tiktok:sim_host`)
+    const sse = new SseTestClient(`${app.url}/sse?token=${OPERATOR_KEY}&rooms=tiktok:sim_host`)
     const err = await waitFor('lef-error', () => sse.messages.find((m) => m.event === 'lef-error'))
     expect(JSON.parse(err.data!)).toMatchObject({ type: 'error', code: 'DISABLED', message: 'the operator has disabled this room', final: true })
     expect(sim.stats.connections).toBe(connections)
@@ -111,7 +111,7 @@ describe('on-demand rooms are off by default', () => {
   test('a client asking for an unwatched room starts nothing', async () => {
     const app = await startNode({})
     try {
-      const sse = new SseTestClient(`${app.url}/sse?rooms=tiktok:@sim_host`)
+      const sse = new SseTestClient(`${app.url}/sse?token=${OPERATOR_KEY}&rooms=tiktok:@sim_host`)
       await waitFor('connected', () => sse.messages.some((m) => m.comment === 'connected to lef'))
       await Bun.sleep(200)
       expect(app.rooms.list()).toEqual([])

@@ -87,7 +87,7 @@ describe('rooms in the database: CRUD moves connectors live', () => {
     expect(extra.status).toBe(400)
     const missing = await api(app, 'PATCH', '/rooms/douyin:123456', { enabled: false }, KEY)
     expect(missing.status).toBe(404)
-    expect((await api(app, 'GET', '/rooms')).status).toBe(401)
+    expect((await api(app, 'GET', '/rooms', undefined, null)).status).toBe(401)
     expect((await api(app, 'DELETE', '/rooms/douyin:123456', undefined, KEY)).status).toBe(404)
   })
 

@@ -40,7 +40,7 @@ describe('search and stats routes', () => {
     const bad = await api(app, 'GET', '/events/search?types=nope', undefined, KEY)
     expect(bad.status).toBe(400)
     expect(bad.json.message).toContain('unknown event type(s) in types: "nope"')
-    expect((await api(app, 'GET', '/events/search')).status).toBe(401)
+    expect((await api(app, 'GET', '/events/search', undefined, null)).status).toBe(401)
   })
 
   test('GET /events/search pages with beforeId through events that share one time, none skipped or repeated', async () => {

@@ -6,9 +6,12 @@ import { silentLog } from '../support/app'
 
 export { waitFor } from '../support/wait-for'
 
+/** The AUTH_KEY operator tests run with (writes need one); `api()` sends it unless told otherwise. */
+export const OPERATOR_KEY = 'operator-test-key'
+
 /** A whole lef on a random port; `connectors` replaces platform connectors (e.g. counting wrappers). */
 export async function startNode(env: Record<string, string>, connectors?: Partial<Record<Platform, Connector>>): Promise<App> {
-  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', NODE_ID: `test-${crypto.randomUUID().slice(0, 8)}`, ...env })
+  const config = parseEnv({ PORT: '0', HOST: '127.0.0.1', ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', NODE_ID: `test-${crypto.randomUUID().slice(0, 8)}`, AUTH_KEY: OPERATOR_KEY, ...env })
   return startApp(config, { inMemoryDatabase: !env.DATA_DIR, log: silentLog, connectors })
 }
 
@@ -61,7 +64,7 @@ export function quietConnector(platform: Platform = 'bilibili'): Connector {
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
 
-export async function api<T = unknown>(app: App, method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; json: { success: boolean; status: number; data: T; message?: string } }> {
+export async function api<T = unknown>(app: App, method: string, path: string, body?: unknown, key: string | null = OPERATOR_KEY): Promise<{ status: number; json: { success: boolean; status: number; data: T; message?: string } }> {
   const res = await fetch(`${app.url}${path}`, {
     method,
     headers: { ...(key ? bearer(key) : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -21,6 +21,8 @@ export interface BridgeSocketData {
   request: { filter: StreamFilter; since?: string }
   feed?: Feed<string>
   lastPongAt: number
+  /** The client presented AUTH_KEY, so it may start rooms on demand (ON_DEMAND_ROOMS). */
+  mayStartRooms?: boolean
 }
 
 /**

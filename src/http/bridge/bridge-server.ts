@@ -7,6 +7,8 @@ import { FanoutHub, type FanoutStats } from '../../bus/fanout-hub'
 import type { ReplaySource } from '../../bus/replay'
 import { FilterError, parseStreamFilter, type RoomResolver } from '../../bus/stream-filter'
 import { ApiError } from '../api-error'
+import { keyMatches } from '../auth'
+import { type AuthFailLimiter, clientAddress } from '../auth-fail-limit'
 import { routePath } from '../request-path'
 import { BridgeConnection, type BridgeSocketData } from './bridge-connection'
 import { authorize, readHandshake } from './handshake'
@@ -19,6 +21,12 @@ export interface WebSocketBridgeOptions {
   log: Logger
   /** Accepted passwords (WEBSOCKET_BRIDGE_AUTH, else AUTH_KEY); empty = open to consumers. */
   passwords: readonly string[]
+  /** WEBSOCKET_BRIDGE_PRODUCER_AUTH: the only secret that opens the producer role; empty = no producers. */
+  producerPasswords: readonly string[]
+  /** AUTH_KEY: a consumer presenting one of these may start rooms on demand. */
+  startKeys?: readonly string[]
+  /** Counts wrong passwords per client address (AUTH_FAIL_LIMIT), shared with the REST routes. */
+  authFailures?: AuthFailLimiter
   /** BRIDGE_PING_INTERVAL. */
   pingIntervalMs: number
   /** CLIENT_MAX_BUFFER. */
@@ -105,9 +113,18 @@ export class WebSocketBridge {
     if (routePath(req) !== '/') return undefined
     const url = new URL(req.url)
     const handshake = readHandshake(req)
-    const verdict = authorize(handshake, this.opts.passwords)
+    const limiter = this.opts.authFailures
+    const address = clientAddress(req, server)
+    // A blocked address is refused before its password is looked at, so guessing learns nothing.
+    const wait = handshake.password !== undefined ? (limiter?.retryAfterSeconds(address) ?? 0) : 0
+    if (wait > 0) {
+      this.extra.authFailures++
+      return new Response(`Too many wrong passwords from this address: try again in ${wait} s`, { status: 429, headers: { 'Retry-After': String(wait) } })
+    }
+    const verdict = authorize(handshake, { passwords: this.opts.passwords, producerPasswords: this.opts.producerPasswords })
     if (!verdict.ok) {
       this.extra.authFailures++
+      if (verdict.wrong) limiter?.fail(address)
       return new Response(verdict.message, { status: verdict.status })
     }
     let filter
@@ -124,6 +141,7 @@ export class WebSocketBridge {
       isServer,
       request: { filter, since },
       lastPongAt: this.now(),
+      mayStartRooms: !isServer && handshake.password !== undefined && keyMatches(handshake.password, this.opts.startKeys ?? []),
     }
     const headers = handshake.selectedProtocol ? { 'Sec-WebSocket-Protocol': handshake.selectedProtocol } : undefined
     if (server.upgrade(req, { data, headers })) return null

@@ -26,6 +26,12 @@ const SECURITY_SCHEMES = {
   [SCHEMES.upload]: { type: 'http', scheme: 'bearer', description: 'UPLOAD_KEY as `Authorization: Bearer <key>`, for POST /upload' },
 } as const
 
+/** Every key check is rate-limited per address (AUTH_FAIL_LIMIT); the guard answers this before the route. */
+const TOO_MANY_WRONG_KEYS = {
+  description: 'Too many wrong keys from this address (AUTH_FAIL_LIMIT); Retry-After says when to come back',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const
 
 export function tagOf(path: string): string | undefined {
@@ -54,7 +60,9 @@ export function finishDocument(doc: OpenAPIObject, guard: Guard): OpenAPIObject 
       const tag = tagOf(path)
       const own = guard.ownKey[path]
       const security: Array<Record<string, string[]>> = own ? [{ [own]: [] }] : guard.isOpen(path) ? [] : [{ [SCHEMES.bearer]: [] }, { [SCHEMES.query]: [] }]
-      next[method] = { ...op, tags: op.tags ?? (tag ? [tag] : undefined), security: op.security ?? security }
+      const keyed = own !== undefined || !guard.isOpen(path)
+      const responses = keyed && !op.responses?.['429'] ? { ...op.responses, 429: TOO_MANY_WRONG_KEYS } : op.responses
+      next[method] = { ...op, tags: op.tags ?? (tag ? [tag] : undefined), security: op.security ?? security, responses }
     }
     paths[path] = next
   }

@@ -6,7 +6,7 @@ import type { HttpDeps } from '../deps'
 import { ok } from '../envelope'
 import { createRouter } from '../openapi'
 import { resolveRoomParam } from '../room-param'
-import { envelopeOf, errorResponse } from '../schemas'
+import { envelopeOf, errorResponse, writesDisabledResponse } from '../schemas'
 import { parseRoomInput } from './rooms'
 
 const route = createRoute({
@@ -31,6 +31,7 @@ const route = createRoute({
     200: { description: 'Published', content: { 'application/json': { schema: envelopeOf(z.looseObject({ type: z.literal('system'), id: z.string() })) } } },
     400: errorResponse('Invalid body or room form'),
     401: errorResponse('AUTH_KEY is set and the request has no or a wrong key'),
+    403: writesDisabledResponse,
     404: errorResponse('The room is not in the rooms table'),
   },
 })

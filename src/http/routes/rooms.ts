@@ -4,7 +4,7 @@ import { ApiError } from '../api-error'
 import type { HttpDeps } from '../deps'
 import { fail, ok } from '../envelope'
 import { createRouter } from '../openapi'
-import { envelopeOf, errorResponse } from '../schemas'
+import { envelopeOf, errorResponse, writesDisabledResponse } from '../schemas'
 
 const roomSchema = z
   .object({
@@ -70,7 +70,7 @@ const createRoomRoute = createRoute({
   responses: {
     201: { description: 'Added', ...json(envelopeOf(roomSchema)) },
     400: errorResponse('Invalid body or room form'),
-    401: unauthorized,
+    401: unauthorized, 403: writesDisabledResponse,
     409: errorResponse('The room already exists (PATCH it instead)'),
   },
 })
@@ -80,7 +80,7 @@ const patchRoute = createRoute({
   path: '/rooms/{room}',
   summary: 'Rename, enable or disable a room (disabling stops its connection; start-up seeding never re-enables it)',
   request: { params: roomParam, body: { required: true, ...json(patchBody) } },
-  responses: { 200: { description: 'Updated', ...json(envelopeOf(roomSchema)) }, 400: errorResponse('Invalid body or room form'), 401: unauthorized, 404: errorResponse('No such room') },
+  responses: { 200: { description: 'Updated', ...json(envelopeOf(roomSchema)) }, 400: errorResponse('Invalid body or room form'), 401: unauthorized, 403: writesDisabledResponse, 404: errorResponse('No such room') },
 })
 
 const deleteRoute = createRoute({
@@ -91,7 +91,7 @@ const deleteRoute = createRoute({
   responses: {
     200: { description: 'Removed', ...json(envelopeOf(z.object({ id: z.string(), deleted: z.literal(true) }))) },
     400: errorResponse('Unknown room form'),
-    401: unauthorized,
+    401: unauthorized, 403: writesDisabledResponse,
     404: errorResponse('No such room'),
   },
 })

@@ -31,13 +31,13 @@ const route = createRoute({
   },
 })
 
-export function uploadRoutes(deps: Pick<HttpDeps, 'store' | 'bus' | 'config' | 'log'>) {
+export function uploadRoutes(deps: Pick<HttpDeps, 'store' | 'bus' | 'config' | 'log' | 'authFailures'>) {
   const router = createRouter()
   router.use('/upload', async (c, next) => {
     if (deps.config.UPLOAD_KEY.length === 0) throw new ApiError(403, 'Uploads are disabled: set UPLOAD_KEY to enable POST /upload')
     return next()
   })
-  router.use('/upload', requireKey(deps.config.UPLOAD_KEY, 'UPLOAD_KEY'))
+  router.use('/upload', requireKey(deps.config.UPLOAD_KEY, 'UPLOAD_KEY', deps.authFailures))
   return router.openapi(route, async (c) => {
     // Three passes over the body's bytes, each parsing one event at a time: check all, write
     // all, then publish what was new (only once committed).
