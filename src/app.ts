@@ -34,6 +34,9 @@ import { EventWriter } from './store/event-writer'
 import { listenForRoomChanges } from './store/room-change-feed'
 import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
+import { openSpool } from './spool/open-spool'
+import { replaySpool } from './spool/replay-spool'
+import { spoolJournal } from './spool/spool-journal'
 import { axiomTargetFromOtlp } from './telemetry/axiom'
 import { instrumentSink } from './telemetry/instrument-sink'
 import { traceStore } from './telemetry/traced-store'
@@ -96,6 +99,9 @@ export interface App {
   stop(): Promise<void>
 }
 
+/** How long a stop waits for the database to take buffered events when the spool holds them anyway. */
+const SPOOL_SHUTDOWN_FLUSH_MS = 3000
+
 /**
  * The composition root: builds every part from the config and wires them together. Nothing
  * else constructs parts or connects them.
@@ -116,7 +122,12 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const readiness = new DatabaseReadiness()
   const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
+  // Every event the writer queues is journaled in DATA_DIR/spool until stored (none in memory-only tests).
+  const spooled = opts.inMemoryDatabase
+    ? undefined
+    : openSpool({ dataDir: config.DATA_DIR, maxBytes: config.SPOOL_MAX_BYTES, fsyncMs: config.SPOOL_FSYNC_MS, log: log.child({ part: 'spool' }) })
   const writer = new EventWriter({
+    journal: spooled && spoolJournal(spooled.spool),
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
     log: log.child({ part: 'writer' }),
     batchSize: config.WRITER_BATCH_SIZE,
@@ -178,6 +189,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         pingIntervalMs: config.BRIDGE_PING_INTERVAL,
         maxBuffer: config.CLIENT_MAX_BUFFER,
         resolveRoom: (input) => resolveRoomParam(input, rooms),
+        durability: spooled && { synced: () => spooled.spool.synced(), refusals: () => writer.stats.dropped },
       })
     : undefined
   const http = createHttpApp(
@@ -230,6 +242,8 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       retry: database.kind === 'postgres',
     })
     readiness.starting()
+    // What the last run left in the spool is stored first; live events queue behind it.
+    if (spooled) void replaySpool({ spool: spooled.spool, writer, log: log.child({ part: 'spool' }), maxBuffered: config.WRITER_MAX_BUFFER / 2, signal: stopped.signal })
     await leases.start()
     // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
     if (config.DATABASE_URL) roomChanges = await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' }))
@@ -257,7 +271,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       sse.close()
       await server.stop(true)
       unsubscribeWriter()
-      await writer.close()
+      // With a spool, what the database does not take in a few seconds stays on disk for the next start.
+      await writer.close(spooled ? SPOOL_SHUTDOWN_FLUSH_MS : 10_000)
+      await spooled?.spool.close()
+      spooled?.unlock()
       await bus.close()
       await database.close()
       metrics.close()

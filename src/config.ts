@@ -220,6 +220,9 @@ export const CONFIG_ENTRIES = {
   TIKTOK_COIN_USD: entry({ schema: positiveNumber, fallback: String(DEFAULT_TIKTOK_COIN_USD), example: String(DEFAULT_TIKTOK_COIN_USD) }),
   PRICE_CURRENCY: entry({ schema: priceCurrency, fallback: 'CNY', example: 'USD' }),
   USD_CNY_RATE: entry({ schema: positiveNumber, fallback: String(DEFAULT_USD_CNY_RATE), example: String(DEFAULT_USD_CNY_RATE) }),
+  // Durable spool (issue 18): every received event is journaled in DATA_DIR/spool until stored.
+  SPOOL_FSYNC_MS: entry({ schema: int(1, 10_000), fallback: '5', example: '5 (ms)' }),
+  SPOOL_MAX_BYTES: entry({ schema: int(1024 * 1024, 2 ** 40), fallback: String(256 * 1024 * 1024), example: '268435456 (bytes)' }),
 } as const
 
 type Entries = typeof CONFIG_ENTRIES

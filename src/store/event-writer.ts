@@ -17,8 +17,20 @@ export interface WriterSink {
   prepare?(row: NewEventRow): void
 }
 
+/**
+ * A durable record of queued rows (the spool): a row is journaled as it is queued and released
+ * once the database has answered for it, so a crash loses nothing the journal holds.
+ */
+export interface WriterJournal {
+  /** Record a row; returns a ticket for `release`, or undefined when there is no room (the row is refused). */
+  append(row: NewEventRow): number | undefined
+  release(ticket: number): void
+}
+
 export interface EventWriterOptions {
   sink: WriterSink
+  /** Where queued rows are journaled; without one a crash loses what is buffered. */
+  journal?: WriterJournal
   log: Logger
   /** Flush as soon as this many rows are waiting. */
   batchSize: number
@@ -79,6 +91,8 @@ export class EventWriter {
   }
 
   private queue: NewEventRow[] = []
+  /** The journal ticket of each queued row (same positions as `queue`). */
+  private tickets: Array<number | undefined> = []
   private paidQueued = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
@@ -110,6 +124,30 @@ export class EventWriter {
       this.drop(event, 'buffer full')
       return false
     }
+    let ticket: number | undefined
+    if (this.opts.journal) {
+      ticket = this.opts.journal.append(row)
+      if (ticket === undefined) {
+        this.drop(event, 'spool full')
+        return false
+      }
+    }
+    this.enqueue(row, ticket)
+    return true
+  }
+
+  /**
+   * Queue a row read back from the journal (it is journaled already, under `ticket`). Not bound
+   * by maxBuffer: the caller paces itself on `stats.buffered`. False once the writer is closed;
+   * the row then stays in the journal for the next start.
+   */
+  restore(row: NewEventRow, ticket: number): boolean {
+    if (this.closed) return false
+    this.enqueue(row, ticket)
+    return true
+  }
+
+  private enqueue(row: NewEventRow, ticket: number | undefined): void {
     // Only rows up to the next batch (the queue still holds the one in flight) are prepared: a
     // backlog (a slow or absent database) would hold each row twice, object and encoding.
     if (this.queue.length < 2 * this.maxBatchRows && !this.stats.failing) {
@@ -120,11 +158,11 @@ export class EventWriter {
       }
     }
     this.queue.push(row)
+    this.tickets.push(ticket)
     if (row.paid) this.paidQueued++
     this.accepted++
     this.stats.buffered = this.queue.length
     this.schedule()
-    return true
   }
 
   /** Resolves once every event queued before this call is settled in the database. */
@@ -149,7 +187,8 @@ export class EventWriter {
     ])
     clearTimeout(timer)
     if (gaveUp && this.queue.length > 0) {
-      this.opts.log.error({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable, buffered events were not written')
+      if (this.opts.journal) this.opts.log.warn({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable; buffered events stay in the spool for the next start')
+      else this.opts.log.error({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable, buffered events were not written')
     }
     clearTimeout(this.timer)
   }
@@ -277,7 +316,9 @@ export class EventWriter {
     this.stats.failing = false
     this.failedInARow = 0
     this.queue.splice(0, batch.length)
+    const tickets = this.tickets.splice(0, batch.length)
     for (const row of batch) if (row.paid) this.paidQueued--
+    if (this.opts.journal) for (const t of tickets) if (t !== undefined) this.opts.journal.release(t)
     this.stats.buffered = this.queue.length
     this.stats.written += inserted.size
     this.stats.duplicates += batch.length - inserted.size - rejected
