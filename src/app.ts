@@ -99,8 +99,8 @@ export interface App {
   stop(): Promise<void>
 }
 
-/** How long a stop waits for the database to take buffered events when the spool holds them anyway. */
-const SPOOL_SHUTDOWN_FLUSH_MS = 3000
+/** A stop's budget for the steps that need the database (lease release, the writer's last flush). */
+const SHUTDOWN_BUDGET_MS = 7000
 
 /**
  * The composition root: builds every part from the config and wires them together. Nothing
@@ -264,19 +264,23 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await ready.catch(() => {})
       stopPrune()
       onDemand?.close()
-      await roomChanges?.close()
-      await leases.stop({ release: true })
+      // Steps that need the database get a share of one budget: a hung database must not hold a
+      // stop past the k8s grace period (30 s); what it did not take stays in the spool.
+      const deadline = Date.now() + SHUTDOWN_BUDGET_MS
+      const left = (cap: number) => Math.max(0, Math.min(cap, deadline - Date.now()))
+      await within(roomChanges?.close(), left(1000))
+      await within(leases.stop({ release: true }), left(3000))
       await rooms.stop()
       bridge?.close()
       sse.close()
       await server.stop(true)
       unsubscribeWriter()
       // With a spool, what the database does not take in a few seconds stays on disk for the next start.
-      await writer.close(spooled ? SPOOL_SHUTDOWN_FLUSH_MS : 10_000)
+      await writer.close(spooled ? Math.max(500, left(3000)) : 10_000)
       await spooled?.spool.close()
       spooled?.unlock()
       await bus.close()
-      await database.close()
+      await within(database.close(), spooled ? Math.max(200, left(1000)) : 10_000)
       metrics.close()
       log.info({ written: writer.stats.written }, 'lef stopped')
       // Last: errors during shutdown are still reported, and queued spans exported.
@@ -306,4 +310,12 @@ function shardOrConfigError(config: Env, host: string) {
 /** Axiom gets the logs too when the OTLP headers name an Axiom dataset and token. */
 function axiomLogTarget(config: Env) {
   return axiomTargetFromOtlp(config.OTEL_EXPORTER_OTLP_ENDPOINT, parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS).headers)
+}
+
+/** Wait for `p`, at most `ms`; it keeps running in the background past that. */
+async function within(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([p.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
