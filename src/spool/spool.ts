@@ -83,6 +83,7 @@ export class Spool {
   private timer: ReturnType<typeof setTimeout> | undefined
   private syncing: Promise<void> | undefined
   private lastSyncOk = true
+  private readonly deleting = new Set<Promise<void>>()
   private closed = false
   private readonly segmentBytes: number
   private readonly now: () => number
@@ -194,6 +195,13 @@ export class Spool {
       await seg.handle?.close().catch(() => {})
       seg.handle = undefined
     }
+    // Everything stored: leave no segment behind to be replayed (harmlessly, but for nothing) next start.
+    const last = this.current
+    if (last && last.unsettled === 0 && last.pending.length === 0) {
+      this.current = undefined
+      this.dropIfDone(last)
+    }
+    await Promise.all(this.deleting)
   }
 
   private writable(): Segment {
@@ -286,9 +294,11 @@ export class Spool {
     this.segments.delete(seg.id)
     this.stats.segments = this.segments.size
     this.stats.bytes -= seg.bytes
-    unlink(seg.path).catch((err: NodeJS.ErrnoException) => {
+    const deleting = unlink(seg.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') this.opts.log.warn({ err, segment: seg.path }, 'spool: could not delete a stored segment')
     })
+    this.deleting.add(deleting)
+    void deleting.finally(() => this.deleting.delete(deleting))
   }
 
   private pathOf(id: number): string {

@@ -186,3 +186,14 @@ describe('Spool', () => {
     release()
   })
 })
+
+test('a clean close with everything stored leaves no segment behind', async () => {
+  const dir = tempDir()
+  const s = openSpool(dir)
+  const tickets = Array.from({ length: 10 }, (_, i) => s.append({ event: messageEvent(i), receivedAt: i }, false)!)
+  await s.synced()
+  expect(segmentFiles(dir)).toHaveLength(1)
+  for (const t of tickets) s.release(t)
+  await s.close()
+  expect(segmentFiles(dir)).toEqual([])
+})
