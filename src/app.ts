@@ -142,7 +142,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     : undefined
   const bus: EventBus = redisBus ?? localBus
   const unsubscribeWriter = bus.subscribe((event, delivery) => {
-    if (!delivery.stored && delivery.local) writer.write(event)
+    if (!delivery.local) return
+    if (!delivery.stored) writer.write(event)
+    // Stored before it was published (an upload): repositioned after the live events published before it.
+    else writer.restamp(event.id)
   })
 
   const connectors = { ...createConnectors(config), ...opts.connectors }

@@ -142,6 +142,20 @@ export class EventStore {
     return inserted
   }
 
+  /**
+   * New positions (seq) for stored rows, after every row stored so far, in the order given:
+   * the writer's restamp (see EventWriter.restamp). Ids not in the table are ignored.
+   */
+  async restamp(ids: string[]): Promise<void> {
+    await this.db.execute(sql`
+      with given as (
+        select value as id, ord from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) with ordinality as t(value, ord)
+      ), renumbered as (
+        select id, nextval(pg_get_serial_sequence('events', 'seq')) as seq from (select id from given order by ord) o
+      )
+      update events e set seq = renumbered.seq from renumbered where e.id = renumbered.id`)
+  }
+
   /** All-or-nothing insert (uploads): every row commits or none does. */
   async insertRowsAtomically(rows: NewEventRow[]): Promise<Set<string>> {
     return this.db.transaction(async (tx) => {

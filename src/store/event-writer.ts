@@ -15,6 +15,11 @@ export interface WriterSink {
    * flight, instead of between batches while the database waits for the next one.
    */
   prepare?(row: NewEventRow): void
+  /**
+   * Give these stored rows new positions (seq) after every row written so far, in this order.
+   * See `EventWriter.restamp`.
+   */
+  restamp?(ids: string[]): Promise<void>
 }
 
 /**
@@ -99,7 +104,11 @@ export class EventWriter {
   /** Failed attempts since the last success: the backoff step. */
   private failedInARow = 0
   private closed = false
-  private waiters: Array<{ upTo: number; resolve: () => void }> = []
+  private waiters: Array<{ upTo: number; restampsUpTo: number; resolve: () => void }> = []
+  /** Restamps asked for, each after the rows accepted before it (`after` = `accepted` then). */
+  private restamps: Array<{ after: number; ids: string[] }> = []
+  private restampsAsked = 0
+  private restampsDone = 0
   /** Rows ever accepted and rows ever settled (written, duplicate or rejected). */
   private accepted = 0
   private settled = 0
@@ -165,11 +174,27 @@ export class EventWriter {
     this.schedule()
   }
 
-  /** Resolves once every event queued before this call is settled in the database. */
+  /**
+   * An event stored before it was published (an upload): give its row a position after every
+   * live event published before it, once those are stored. Resume (`Last-Event-ID`, `?since=`)
+   * follows stored positions; without this an upload committed while earlier live events still
+   * waited here would sit before them, and a client resuming from one of those would skip it.
+   */
+  restamp(id: string): void {
+    if (this.closed) return
+    const last = this.restamps.at(-1)
+    if (last && last.after === this.accepted) last.ids.push(id)
+    else this.restamps.push({ after: this.accepted, ids: [id] })
+    this.restampsAsked++
+    this.schedule()
+  }
+
+  /** Resolves once every event queued (and restamp asked for) before this call is settled in the database. */
   flush(): Promise<void> {
     const upTo = this.accepted
-    if (this.settled >= upTo) return Promise.resolve()
-    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }))
+    const restampsUpTo = this.restampsAsked
+    if (this.settled >= upTo && this.restampsDone >= restampsUpTo) return Promise.resolve()
+    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, restampsUpTo, resolve }))
     this.kick()
     return done
   }
@@ -215,16 +240,30 @@ export class EventWriter {
   private kick(): void {
     clearTimeout(this.timer)
     this.timer = undefined
-    if (this.running || this.queue.length === 0) return
+    if (this.running || (this.queue.length === 0 && this.restamps.length === 0)) return
     this.running = this.drain().finally(() => {
       this.running = undefined
-      if (this.queue.length > 0) this.schedule()
+      if (this.queue.length > 0 || this.restamps.length > 0) this.schedule()
     })
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.maxBatchRows)
+    while (this.queue.length > 0 || this.restamps.length > 0) {
+      const next = this.restamps[0]
+      if (next && next.after <= this.settled) {
+        try {
+          await this.opts.sink.restamp?.(next.ids)
+        } catch (err) {
+          await this.failed(err)
+          continue
+        }
+        this.restamps.shift()
+        this.restampsDone += next.ids.length
+        this.wakeWaiters()
+        continue
+      }
+      // A batch stops where a restamp is due, so the rows published after it are stored after it.
+      const batch = this.queue.slice(0, Math.min(this.maxBatchRows, next ? next.after - this.settled : Infinity))
       const started = this.now()
       try {
         const written = this.insertWithTimeout(batch)
@@ -237,15 +276,20 @@ export class EventWriter {
         )
         this.stats.lastBatchMs = this.now() - started
       } catch (err) {
-        this.stats.failures++
-        const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
-        if (!this.stats.failing || this.stats.failures % 50 === 0) {
-          this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: delay }, 'event write failed; keeping events in memory and retrying')
-        }
-        this.stats.failing = true
-        await Bun.sleep(delay)
+        await this.failed(err)
       }
     }
+  }
+
+  /** A write failed: count, log (not every time), and back off before the retry. */
+  private async failed(err: unknown): Promise<void> {
+    this.stats.failures++
+    const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
+    if (!this.stats.failing || this.stats.failures % 50 === 0) {
+      this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: delay }, 'event write failed; keeping events in memory and retrying')
+    }
+    this.stats.failing = true
+    await Bun.sleep(delay)
   }
 
   /**
@@ -324,9 +368,13 @@ export class EventWriter {
     this.stats.duplicates += batch.length - inserted.size - rejected
     this.stats.batches++
     this.settled += batch.length
+    this.wakeWaiters()
+  }
+
+  private wakeWaiters(): void {
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((w) => {
-        if (w.upTo > this.settled) return true
+        if (w.upTo > this.settled || w.restampsUpTo > this.restampsDone) return true
         w.resolve()
         return false
       })
