@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
+import { sql as sqlText } from 'drizzle-orm'
+import { openDatabase } from '../../src/store/db'
 import { startScriptedRoom } from '../sim/bilibili/scripted-room'
 import { startBilibiliSim, type BilibiliSim } from '../sim/bilibili/sim'
 import { simEnv } from '../sim/sim-env'
@@ -198,5 +200,50 @@ describe('spool: crash and shutdown', () => {
     expect(lost).toBe(0)
     next.proc.kill('SIGTERM')
     await next.proc.exited
+  }, 120_000)
+
+  test('on PGlite (DATABASE_URL unset): SIGKILL mid-stream twice, nothing acknowledged is lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lef-crash-pglite-'))
+    try {
+      const env = { DATA_DIR: dir, WEBSOCKET_BRIDGE: 'true', SPOOL_FSYNC_MS: '5', ...producerAuth().env }
+      const acked: string[] = []
+      const received: string[] = []
+      let sent = 0
+      for (const k of [0, 1]) {
+        const lef = spawnLef(env)
+        children.push(lef)
+        await untilReady(lef)
+        const seen = await witness(lef)
+        const prod = await producer(lef, `pg${k}`, { perMessage: 5, everyMs: 4, paidEvery: 3 })
+        await Bun.sleep(500 + Math.floor(Math.random() * 800))
+        const killedAt = Date.now()
+        lef.proc.kill('SIGKILL')
+        await lef.proc.exited
+        prod.stop()
+        sent += prod.sent().length
+        acked.push(...prod.acked)
+        received.push(...[...seen.seen].filter(([, t]) => t < killedAt - FSYNC_WINDOW_MS).map(([id]) => id))
+        seen.close()
+        prod.close()
+      }
+      const last = spawnLef(env)
+      children.push(last)
+      await untilReady(last)
+      await waitFor(() => last.logged().some((l) => l.msg === 'spool: replay handed every event to the writer'), 20_000, 'spool replayed').catch(() => {})
+      last.proc.kill('SIGTERM')
+      expect(await last.proc.exited).toBe(0)
+      const database = await openDatabase({ dataDir: dir })
+      const rows = (await database.db.execute<{ id: string }>(sqlText`select id from events`)) as unknown as { rows: { id: string }[] }
+      await database.close()
+      const stored = new Set(rows.rows.map((r) => r.id))
+      const ackedLost = acked.filter((id) => !stored.has(id)).length
+      const receivedLost = received.filter((id) => !stored.has(id)).length
+      console.log(`spool crash PGlite: sent=${sent} acked=${acked.length} acked lost=${ackedLost} received (outside window)=${received.length} lost=${receivedLost} stored=${stored.size}`)
+      expect(acked.length).toBeGreaterThan(300)
+      expect(ackedLost).toBe(0)
+      expect(receivedLost).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 })
