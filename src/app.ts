@@ -206,7 +206,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms))] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, spool: spooled?.spool })
 
   rooms.start([])
 

@@ -197,3 +197,20 @@ test('a clean close with everything stored leaves no segment behind', async () =
   await s.close()
   expect(segmentFiles(dir)).toEqual([])
 })
+
+test('an app with DATA_DIR spools what it receives, trims it once stored, and shows it in /metrics', async () => {
+  const dir = tempDir()
+  const { startTestApp } = await import('../support/app')
+  const app = await startTestApp({ DATA_DIR: dir })
+  try {
+    for (let i = 0; i < 50; i++) app.bus.publish(giftEvent(i))
+    await app.writer.flush()
+    const text = await (await fetch(`${app.url}/metrics`)).text()
+    expect(text).toContain('lef_spool_records_total{outcome="appended"} 50')
+    expect(text).toMatch(/lef_spool_bytes \d+/)
+  } finally {
+    await app.stop()
+  }
+  // Everything was stored: a clean stop leaves no segment (and no lock) behind.
+  expect(readdirSync(join(dir, 'spool'))).toEqual([])
+}, 30_000)

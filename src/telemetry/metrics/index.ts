@@ -7,6 +7,8 @@ import { registerClientMetrics, type ClientSources } from './client-metrics'
 import { registerConnectorMetrics } from './connector-metrics'
 import { registerEventMetrics } from './event-metrics'
 import { registerRoomMetrics } from './room-metrics'
+import { registerSpoolMetrics } from './spool-metrics'
+import type { SpoolStats } from '../../spool/spool'
 import { registerWriterBatchMetrics, registerWriterMetrics, type BatchObserver } from './writer-metrics'
 
 export type { BatchObserver } from './writer-metrics'
@@ -17,6 +19,8 @@ export interface MetricsSources extends ClientSources {
   /** The event store: how often a COPY met a stored id. */
   store?: { readonly copyConflicts: number }
   rooms: RoomDirectory
+  /** The durable spool, when DATA_DIR holds one. */
+  spool?: { readonly stats: SpoolStats }
   connectors: Partial<Record<Platform, object>>
 }
 
@@ -58,6 +62,7 @@ export function createMetrics(opts: { version: string }): Metrics {
       registerRoomMetrics(registry, src.rooms)
       registerClientMetrics(registry, src)
       registerConnectorMetrics(registry, src.connectors)
+      if (src.spool) registerSpoolMetrics(registry, src.spool)
     },
     close() {
       unsubscribe?.()
