@@ -114,6 +114,11 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
   const shard = shardOrConfigError(config, opts.hostname ?? hostname())
 
+  // Every event the writer queues is journaled in DATA_DIR/spool until stored (none in memory-only tests).
+  // Opened first: an unusable DATA_DIR is a configuration error, reported before anything else starts.
+  const spooled = opts.inMemoryDatabase
+    ? undefined
+    : openSpool({ dataDir: config.DATA_DIR, maxBytes: config.SPOOL_MAX_BYTES, fsyncMs: config.SPOOL_FSYNC_MS, log: log.child({ part: 'spool' }) })
   // Nothing here touches the server yet: PostgreSQL may still be starting (a first boot, a pod
   // before its database). HTTP comes up first; the database-bound start-up follows when it can.
   const database = await createDatabase({
@@ -122,10 +127,6 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   })
   const readiness = new DatabaseReadiness()
   const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
-  // Every event the writer queues is journaled in DATA_DIR/spool until stored (none in memory-only tests).
-  const spooled = opts.inMemoryDatabase
-    ? undefined
-    : openSpool({ dataDir: config.DATA_DIR, maxBytes: config.SPOOL_MAX_BYTES, fsyncMs: config.SPOOL_FSYNC_MS, log: log.child({ part: 'spool' }) })
   const writer = new EventWriter({
     journal: spooled && spoolJournal(spooled.spool),
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),

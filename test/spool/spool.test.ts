@@ -214,3 +214,13 @@ test('an app with DATA_DIR spools what it receives, trims it once stored, and sh
   // Everything was stored: a clean stop leaves no segment (and no lock) behind.
   expect(readdirSync(join(dir, 'spool'))).toEqual([])
 }, 30_000)
+
+test('an unusable DATA_DIR is a configuration error naming it, not a crash', async () => {
+  const file = join(tempDir(), 'a-file')
+  writeFileSync(file, '')
+  const { startTestApp } = await import('../support/app')
+  const { ConfigError } = await import('../../src/config')
+  const started = startTestApp({ DATA_DIR: join(file, 'data') })
+  await expect(started).rejects.toBeInstanceOf(ConfigError)
+  await expect(started).rejects.toThrow(/DATA_DIR: cannot use .*a-file\/data\/spool for the spool \(ENOTDIR\)/)
+})
