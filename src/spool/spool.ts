@@ -82,8 +82,8 @@ export class Spool {
   private waiters: Array<{ gen: number; resolve: (ok: boolean) => void }> = []
   private timer: ReturnType<typeof setTimeout> | undefined
   private syncing: Promise<void> | undefined
-  private lastSyncOk = true
   private readonly deleting = new Set<Promise<void>>()
+  private failing = false
   private closed = false
   private readonly segmentBytes: number
   private readonly now: () => number
@@ -180,7 +180,7 @@ export class Spool {
   /** Resolves once everything appended before the call is fsynced: true, or false if that failed. */
   synced(): Promise<boolean> {
     const gen = this.appendGen
-    if (this.syncedGen >= gen) return Promise.resolve(this.lastSyncOk)
+    if (this.syncedGen >= gen) return Promise.resolve(true)
     return new Promise((resolve) => this.waiters.push({ gen, resolve }))
   }
 
@@ -197,10 +197,8 @@ export class Spool {
     }
     // Everything stored: leave no segment behind to be replayed (harmlessly, but for nothing) next start.
     const last = this.current
-    if (last && last.unsettled === 0 && last.pending.length === 0) {
-      this.current = undefined
-      this.dropIfDone(last)
-    }
+    if (last && last.unsettled === 0 && last.pending.length === 0) this.current = undefined
+    for (const seg of [...this.segments.values()]) this.dropIfDone(seg)
     await Promise.all(this.deleting)
   }
 
@@ -220,7 +218,7 @@ export class Spool {
   }
 
   private schedule(): void {
-    if (this.timer || this.syncing) return
+    if (this.timer || this.syncing || this.closed) return
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.syncing = this.syncRound().finally(() => {
@@ -249,16 +247,20 @@ export class Spool {
       } catch (err) {
         ok = false
         seg.pending = [...chunks, ...seg.pending]
-        this.stats.writeErrors++
-        this.opts.log.error({ err, segment: seg.path }, 'spool: write or fsync failed; retrying')
+        // Logged when it starts failing and then every 100th time: retries come every round.
+        if (this.stats.writeErrors++ % 100 === 0 || !this.failing) this.opts.log.error({ err, segment: seg.path, writeErrors: this.stats.writeErrors }, 'spool: write or fsync failed; retrying')
+        this.failing = true
         continue
       }
       await this.retire(seg)
     }
     this.stats.fsyncs++
     this.stats.lastSyncMs = performance.now() - started
-    this.lastSyncOk = ok
-    if (ok) this.syncedGen = gen
+    if (ok) {
+      if (this.failing) this.opts.log.info({ writeErrors: this.stats.writeErrors }, 'spool: writing again')
+      this.failing = false
+      this.syncedGen = gen
+    }
     const settled = this.waiters.filter((w) => !ok || w.gen <= gen)
     this.waiters = this.waiters.filter((w) => ok && w.gen > gen)
     for (const w of settled) w.resolve(ok)

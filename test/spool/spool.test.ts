@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { replaySpool } from '../../src/spool/replay-spool'
@@ -223,4 +223,20 @@ test('an unusable DATA_DIR is a configuration error naming it, not a crash', asy
   const started = startTestApp({ DATA_DIR: join(file, 'data') })
   await expect(started).rejects.toBeInstanceOf(ConfigError)
   await expect(started).rejects.toThrow(/DATA_DIR: cannot use .*a-file\/data\/spool for the spool \(ENOTDIR\)/)
+})
+
+test('a failing disk: synced() says false (producers are not acknowledged), appends are kept and written once it works again', async () => {
+  const dir = tempDir()
+  const s = openSpool(join(dir, 'spool'))
+  rmSync(join(dir, 'spool'), { recursive: true })
+  s.append({ event: giftEvent(1), receivedAt: 1 }, true)
+  expect(await s.synced()).toBe(false)
+  expect(s.stats.writeErrors).toBeGreaterThan(0)
+  mkdirSync(join(dir, 'spool'))
+  s.append({ event: giftEvent(2), receivedAt: 2 }, true)
+  expect(await s.synced()).toBe(true)
+  await s.close()
+  const back = await recoverAll(openSpool(join(dir, 'spool')))
+  console.log(`spool disk failure: write errors=${s.stats.writeErrors} recovered after repair=${back.length} of 2`)
+  expect(back.map((r) => r.event.id)).toEqual(['gift-1', 'gift-2'])
 })
