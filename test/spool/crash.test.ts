@@ -66,8 +66,8 @@ interface Round {
   acked: string[]
   /** Received (witnessed) more than the fsync window before the kill. */
   before: string[]
-  /** Received within the window. */
-  within: string[]
+  /** Received within the window, with how long before the kill (ms). */
+  within: Array<[string, number]>
 }
 
 describe('spool: crash and shutdown', () => {
@@ -94,7 +94,7 @@ describe('spool: crash and shutdown', () => {
       prod.stop()
       if (step.stall) proxy.unstall()
       const before = [...seen.seen].filter(([, t]) => t < killedAt - FSYNC_WINDOW_MS).map(([id]) => id)
-      const within = [...seen.seen].filter(([, t]) => t >= killedAt - FSYNC_WINDOW_MS).map(([id]) => id)
+      const within = [...seen.seen].filter(([, t]) => t >= killedAt - FSYNC_WINDOW_MS).map(([id, t]): [string, number] => [id, killedAt - t])
       rounds.push({ label: `${step.label}, killed ${300 + delay} ms in`, sent: prod.sent().length, acked: [...prod.acked], before, within })
       seen.close()
       prod.close()
@@ -111,16 +111,18 @@ describe('spool: crash and shutdown', () => {
     }, 30_000, 'every acknowledged and received event stored').catch(() => {})
     const replayed = last.logged().find((l) => l.msg === 'spool: replay handed every event to the writer')
 
-    let totals = { sent: 0, acked: 0, ackedLost: 0, received: 0, receivedLost: 0, withinWindow: 0, withinLost: 0 }
+    let totals = { sent: 0, acked: 0, ackedLost: 0, received: 0, receivedLost: 0, withinWindow: 0, withinLost: 0, oldestLostMsBeforeKill: 0 }
     for (const r of rounds) {
       const ackedLost = r.acked.filter((id) => !stored.has(id)).length
       const receivedLost = r.before.filter((id) => !stored.has(id)).length
-      const withinLost = r.within.filter((id) => !stored.has(id)).length
-      console.log(`spool crash [${r.label}]: sent=${r.sent} acked=${r.acked.length} acked lost=${ackedLost} received=${r.before.length + r.within.length} received lost outside ${FSYNC_WINDOW_MS} ms window=${receivedLost} within window=${r.within.length} (lost ${withinLost})`)
+      const lostAges = r.within.filter(([id]) => !stored.has(id)).map(([, age]) => age)
+      const withinLost = lostAges.length
+      console.log(`spool crash [${r.label}]: sent=${r.sent} acked=${r.acked.length} acked lost=${ackedLost} received=${r.before.length + r.within.length} received lost outside ${FSYNC_WINDOW_MS} ms window=${receivedLost} within window=${r.within.length} (lost ${withinLost}, received at most ${Math.max(0, ...lostAges)} ms before the kill)`)
       totals = {
         sent: totals.sent + r.sent, acked: totals.acked + r.acked.length, ackedLost: totals.ackedLost + ackedLost,
         received: totals.received + r.before.length + r.within.length, receivedLost: totals.receivedLost + receivedLost,
         withinWindow: totals.withinWindow + r.within.length, withinLost: totals.withinLost + withinLost,
+        oldestLostMsBeforeKill: Math.max(totals.oldestLostMsBeforeKill, ...lostAges),
       }
     }
     console.log(`spool crash total: ${JSON.stringify(totals)} stored=${stored.size} replayed on last start=${replayed?.replayed}`)
