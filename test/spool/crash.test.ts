@@ -73,6 +73,9 @@ interface Round {
 describe('spool: crash and shutdown', () => {
   test('SIGKILL at random moments, database up and stalled: nothing acknowledged or received before the fsync window is lost', async () => {
     const rounds: Round[] = []
+    // A live simulator room too: its events reach lef through a connector, not a producer.
+    const roomEnv = { ROOMS: String(sim.roomId), ROOM_LEASE_TTL: '1000', ...simEnv({ bilibili: sim }) }
+    const traffic = startScriptedRoom(sim, { intervalMs: 20, seed: 11 })
     const plan = [
       { label: 'db up', stall: false },
       { label: 'db stalled', stall: true },
@@ -80,7 +83,7 @@ describe('spool: crash and shutdown', () => {
       { label: 'db stalled', stall: true },
     ]
     for (const [k, step] of plan.entries()) {
-      const lef = start()
+      const lef = start(roomEnv)
       await untilReady(lef)
       const seen = await witness(lef)
       const prod = await producer(lef, `r${k}`, { perMessage: 5, everyMs: 4, paidEvery: 3 })
@@ -101,8 +104,9 @@ describe('spool: crash and shutdown', () => {
     }
 
     // One more start replays what the spool holds; then everything that must be there is.
-    const last = start()
+    const last = start(roomEnv)
     await untilReady(last)
+    traffic.stop()
     const mustHave = new Set(rounds.flatMap((r) => [...r.acked, ...r.before]))
     let stored = await storedIds()
     await waitFor(async () => {
@@ -111,7 +115,11 @@ describe('spool: crash and shutdown', () => {
     }, 30_000, 'every acknowledged and received event stored').catch(() => {})
     const replayed = last.logged().find((l) => l.msg === 'spool: replay handed every event to the writer')
 
-    let totals = { sent: 0, acked: 0, ackedLost: 0, received: 0, receivedLost: 0, withinWindow: 0, withinLost: 0, oldestLostMsBeforeKill: 0 }
+    const fromRoom = rounds.flatMap((r) => r.before).filter((id) => !/^r\d-/.test(id))
+    let totals = {
+      sent: 0, acked: 0, ackedLost: 0, received: 0, receivedLost: 0, withinWindow: 0, withinLost: 0, oldestLostMsBeforeKill: 0,
+      receivedFromRoom: fromRoom.length, receivedFromRoomLost: fromRoom.filter((id) => !stored.has(id)).length,
+    }
     for (const r of rounds) {
       const ackedLost = r.acked.filter((id) => !stored.has(id)).length
       const receivedLost = r.before.filter((id) => !stored.has(id)).length
@@ -123,12 +131,14 @@ describe('spool: crash and shutdown', () => {
         received: totals.received + r.before.length + r.within.length, receivedLost: totals.receivedLost + receivedLost,
         withinWindow: totals.withinWindow + r.within.length, withinLost: totals.withinLost + withinLost,
         oldestLostMsBeforeKill: Math.max(totals.oldestLostMsBeforeKill, ...lostAges),
+        receivedFromRoom: totals.receivedFromRoom, receivedFromRoomLost: totals.receivedFromRoomLost,
       }
     }
     console.log(`spool crash total: ${JSON.stringify(totals)} stored=${stored.size} replayed on last start=${replayed?.replayed}`)
     expect(totals.acked).toBeGreaterThan(1000)
     expect(totals.ackedLost).toBe(0)
     expect(totals.receivedLost).toBe(0)
+    expect(totals.receivedFromRoom).toBeGreaterThan(50)
     last.proc.kill('SIGTERM')
     expect(await last.proc.exited).toBe(0)
   }, 120_000)
