@@ -101,6 +101,8 @@ export interface App {
 
 /** A stop's budget for the steps that need the database (lease release, the writer's last flush). */
 const SHUTDOWN_BUDGET_MS = 7000
+/** How long rooms wait at start-up for the spool's backlog to be queued ahead of them. */
+const SPOOL_REPLAY_HEAD_START_MS = 5000
 
 /**
  * The composition root: builds every part from the config and wires them together. Nothing
@@ -246,8 +248,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       retry: database.kind === 'postgres',
     })
     readiness.starting()
-    // What the last run left in the spool is stored first; live events queue behind it.
-    if (spooled) void replaySpool({ spool: spooled.spool, writer, log: log.child({ part: 'spool' }), maxBuffered: config.WRITER_MAX_BUFFER / 2, signal: stopped.signal })
+    // What the last run left in the spool is queued before rooms start, so it is stored (and
+    // ordered for resume) before this run's live events; a backlog the writer cannot hold at once
+    // goes on in the background rather than keep rooms dark.
+    if (spooled) {
+      const replay = replaySpool({ spool: spooled.spool, writer, log: log.child({ part: 'spool' }), maxBuffered: config.WRITER_MAX_BUFFER / 2, signal: stopped.signal })
+      await within(replay, SPOOL_REPLAY_HEAD_START_MS)
+    }
     await leases.start()
     // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
     if (config.DATABASE_URL) roomChanges = await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' }))
