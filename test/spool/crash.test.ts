@@ -258,4 +258,19 @@ describe('spool: crash and shutdown', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 120_000)
+
+  test('a second lef on the same DATA_DIR runs without a spool and says so; the first keeps it', async () => {
+    const first = start()
+    await untilReady(first)
+    const second = start()
+    await untilReady(second)
+    const said = second.logged().find((l) => l.msg === 'spool disabled: events are not journaled on disk by this process; give each lef its own DATA_DIR')
+    console.log(`spool shared DATA_DIR: second lef ready=${second.proc.exitCode === null} logged=${said !== undefined} reason=${String(said?.reason)}`)
+    expect(said?.reason).toContain(`in use by process ${first.proc.pid}`)
+    expect(second.proc.exitCode).toBeNull()
+    for (const lef of [second, first]) {
+      lef.proc.kill('SIGTERM')
+      expect(await lef.proc.exited).toBe(0)
+    }
+  }, 60_000)
 })
