@@ -22,7 +22,8 @@ COPY --chown=bun:bun package.json tsconfig.json websocket-test.htm[l] ./
 COPY --chown=bun:bun src ./src
 # Migrations: the app applies them at start-up (under an advisory lock, so replicas may start together).
 COPY --chown=bun:bun drizzle ./drizzle
-# PGlite's data directory when DATABASE_URL is unset; mount a volume here to keep it.
+# DATA_DIR: the spool of events not yet stored (always), and PGlite when DATABASE_URL is unset;
+# mount a volume here to keep them.
 RUN mkdir -p /app/data && chown bun:bun /app/data
 USER bun
 EXPOSE 8080

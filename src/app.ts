@@ -39,6 +39,9 @@ import { EventWriter } from './store/event-writer'
 import { listenForRoomChanges } from './store/room-change-feed'
 import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
+import { openSpool } from './spool/open-spool'
+import { replaySpool } from './spool/replay-spool'
+import { spoolJournal } from './spool/spool-journal'
 import { axiomTargetFromOtlp } from './telemetry/axiom'
 import { instrumentSink } from './telemetry/instrument-sink'
 import { traceStore } from './telemetry/traced-store'
@@ -107,6 +110,11 @@ export interface App {
   stop(): Promise<void>
 }
 
+/** A stop's budget for the steps that need the database (lease release, the writer's last flush). */
+const SHUTDOWN_BUDGET_MS = 7000
+/** How long rooms wait at start-up for the spool's backlog to be queued ahead of them. */
+const SPOOL_REPLAY_HEAD_START_MS = 5000
+
 /**
  * The composition root: builds every part from the config and wires them together. Nothing
  * else constructs parts or connects them.
@@ -119,6 +127,11 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   // Resolved before anything opens, so a bad shard setting stops start-up like any bad variable.
   const shard = shardOrConfigError(config, opts.hostname ?? hostname())
 
+  // Every event the writer queues is journaled in DATA_DIR/spool until stored (none in memory-only tests).
+  // Opened first: an unusable DATA_DIR is a configuration error, reported before anything else starts.
+  const spooled = opts.inMemoryDatabase
+    ? undefined
+    : openSpool({ dataDir: config.DATA_DIR, maxBytes: config.SPOOL_MAX_BYTES, fsyncMs: config.SPOOL_FSYNC_MS, log: log.child({ part: 'spool' }) })
   // Nothing here touches the server yet: PostgreSQL may still be starting (a first boot, a pod
   // before its database). HTTP comes up first; the database-bound start-up follows when it can.
   const database = await createDatabase({
@@ -129,6 +142,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
   const refused = new RefusedEvents(log.child({ part: 'refused' }))
   const store = traceStore(new EventStore(database.db, database.copier), telemetry.tracer)
   const writer = new EventWriter({
+    journal: spooled && spoolJournal(spooled.spool),
     sink: instrumentSink(store, { tracer: telemetry.tracer, batches: metrics }),
     log: log.child({ part: 'writer' }),
     batchSize: config.WRITER_BATCH_SIZE,
@@ -147,7 +161,10 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     : undefined
   const bus: EventBus = redisBus ?? localBus
   const unsubscribeWriter = bus.subscribe((event, delivery) => {
-    if (!delivery.stored && delivery.local) writer.write(event)
+    if (!delivery.local) return
+    if (!delivery.stored) writer.write(event)
+    // Stored before it was published (an upload): repositioned after the live events published before it.
+    else writer.restamp(event.id)
   })
 
   const connectors = { ...createConnectors(config), ...opts.connectors }
@@ -206,6 +223,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
         maxBuffer: config.CLIENT_MAX_BUFFER,
         budget: clientBudget,
         resolveRoom: (input) => resolveRoomParam(input, rooms),
+        durability: spooled && { synced: () => spooled.spool.synced(), refusals: () => writer.stats.dropped },
       })
     : undefined
   const http = createHttpApp(
@@ -220,7 +238,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     [...(onDemand ? [onDemandSseRoutes(onDemand, (r) => resolveRoomParam(r, rooms), config.AUTH_KEY.length > 0)] : []), sseRoutes({ rooms }, sse), testPageRoutes(), metricsRoutes(metrics.registry)],
   )
 
-  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused, clientBudget })
+  metrics.watch({ bus, writer, store, rooms, connectors, sse, bridge, redis: redisBus, refused, clientBudget, spool: spooled?.spool })
 
   rooms.start([])
 
@@ -261,6 +279,13 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       retry: database.kind === 'postgres',
     })
     readiness.starting()
+    // What the last run left in the spool is queued before rooms start, so it is stored (and
+    // ordered for resume) before this run's live events; a backlog the writer cannot hold at once
+    // goes on in the background rather than keep rooms dark.
+    if (spooled) {
+      const replay = replaySpool({ spool: spooled.spool, writer, log: log.child({ part: 'spool' }), maxBuffered: config.WRITER_MAX_BUFFER / 2, signal: stopped.signal })
+      await within(replay, SPOOL_REPLAY_HEAD_START_MS)
+    }
     await leases.start()
     // Several nodes share PostgreSQL: a change made through one reaches the others' leases at once.
     if (config.DATABASE_URL) roomChanges = await listenForRoomChanges(config.DATABASE_URL, () => void leases.poke(), log.child({ part: 'leases' }))
@@ -281,16 +306,23 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
       await ready.catch(() => {})
       stopPrune()
       onDemand?.close()
-      await roomChanges?.close()
-      await leases.stop({ release: true })
+      // Steps that need the database get a share of one budget: a hung database must not hold a
+      // stop past the k8s grace period (30 s); what it did not take stays in the spool.
+      const deadline = Date.now() + SHUTDOWN_BUDGET_MS
+      const left = (cap: number) => Math.max(0, Math.min(cap, deadline - Date.now()))
+      await within(roomChanges?.close(), left(1000))
+      await within(leases.stop({ release: true }), left(3000))
       await rooms.stop()
       bridge?.close()
       sse.close()
       await server.stop(true)
       unsubscribeWriter()
-      await writer.close()
+      // With a spool, what the database does not take in a few seconds stays on disk for the next start.
+      await writer.close(spooled ? Math.max(500, left(3000)) : 10_000)
+      await spooled?.spool.close()
+      spooled?.unlock()
       await bus.close()
-      await database.close()
+      await within(database.close(), spooled ? Math.max(200, left(1000)) : 10_000)
       metrics.close()
       log.info({ written: writer.stats.written }, 'lef stopped')
       // Last: errors during shutdown are still reported, and queued spans exported.
@@ -320,4 +352,12 @@ function shardOrConfigError(config: Env, host: string) {
 /** Axiom gets the logs too when the OTLP headers name an Axiom dataset and token. */
 function axiomLogTarget(config: Env) {
   return axiomTargetFromOtlp(config.OTEL_EXPORTER_OTLP_ENDPOINT, parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS).headers)
+}
+
+/** Wait for `p`, at most `ms`; it keeps running in the background past that. */
+async function within(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([p.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }

@@ -277,6 +277,9 @@ export const CONFIG_ENTRIES = {
   // Security: the bridge producer secret and the limit on failed key attempts.
   WEBSOCKET_BRIDGE_PRODUCER_AUTH: entry({ schema: keyList, fallback: '', example: 'a-third-long-random-string', secret: true }),
   AUTH_FAIL_LIMIT: entry({ schema: int(0, 1_000_000), fallback: '10', example: '10 (failed key attempts per client address per minute; 0 = no limit)' }),
+  // Durable spool: every received event is journaled in DATA_DIR/spool until stored.
+  SPOOL_FSYNC_MS: entry({ schema: int(1, 10_000), fallback: '5', example: '5 (ms)' }),
+  SPOOL_MAX_BYTES: entry({ schema: int(1024 * 1024, 2 ** 40), fallback: String(256 * 1024 * 1024), example: '268435456 (bytes)' }),
 } as const
 
 type Entries = typeof CONFIG_ENTRIES

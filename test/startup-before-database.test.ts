@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Subprocess } from 'bun'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ScriptedRoom } from './sim/bilibili/scripted-room'
 import { startBilibiliSim, type BilibiliSim } from './sim/bilibili/sim'
@@ -40,7 +42,9 @@ function spawnLef(env: Record<string, string>): Lef {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1',
-      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', AUTH_KEY, ...env,
+      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', AUTH_KEY,
+      // Its own DATA_DIR: the spool there must not be shared with (or replayed into) another test's lef.
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-startup-')), ...env,
     },
     stdin: 'ignore',
     stdout: 'pipe',

@@ -1,6 +1,7 @@
 import type { Subprocess } from 'bun'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 
 export const REPO_ROOT = resolve(import.meta.dir, '../..')
 
@@ -94,6 +95,8 @@ export function lefEnv(extra: Record<string, string>): Record<string, string> {
     LOG_LEVEL: 'warn',
     PRUNE_INTERVAL: 'off',
     RESTART_INTERVAL: 'off',
+    // Each child its own DATA_DIR: its spool is never replayed into another run's database.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-bench-')),
     ...extra,
   }
 }

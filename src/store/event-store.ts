@@ -8,6 +8,8 @@ import { events, type NewEventRow } from './schema'
 
 // Rows per insert statement (one jsonb parameter each).
 const INSERT_CHUNK = 1000
+// Rows per restamp statement: a large upload is repositioned in steps the writer can interleave with nothing else anyway, but each stays short.
+const RESTAMP_CHUNK = 5000
 // Ids remembered as stored: at least the last ~40 default batches (RecentIds keeps up to twice
 // this many), 2–4 MB.
 const RECENT_IDS = 20_000
@@ -145,6 +147,24 @@ export class EventStore {
    */
   private insertOnConflict(rows: NewEventRow[]): Promise<Set<string>> {
     return insertChunks(this.db, rows)
+  }
+
+  /**
+   * New positions (seq) for stored rows, after every row stored so far, in the order given:
+   * the writer's restamp (see EventWriter.restamp). Ids not in the table are ignored.
+   */
+  async restamp(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += RESTAMP_CHUNK) await this.restampChunk(ids.slice(i, i + RESTAMP_CHUNK))
+  }
+
+  private async restampChunk(ids: string[]): Promise<void> {
+    await this.db.execute(sql`
+      with given as (
+        select value as id, ord from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) with ordinality as t(value, ord)
+      ), renumbered as (
+        select id, nextval(pg_get_serial_sequence('events', 'seq')) as seq from (select id from given order by ord) o
+      )
+      update events e set seq = renumbered.seq from renumbered where e.id = renumbered.id`)
   }
 
   /** All-or-nothing insert (uploads): every row commits or none does. */

@@ -15,10 +15,27 @@ export interface WriterSink {
    * flight, instead of between batches while the database waits for the next one.
    */
   prepare?(row: NewEventRow): void
+  /**
+   * Give these stored rows new positions (seq) after every row written so far, in this order.
+   * See `EventWriter.restamp`.
+   */
+  restamp?(ids: string[]): Promise<void>
+}
+
+/**
+ * A durable record of queued rows (the spool): a row is journaled as it is queued and released
+ * once the database has answered for it, so a crash loses nothing the journal holds.
+ */
+export interface WriterJournal {
+  /** Record a row; returns a ticket for `release`, or undefined when there is no room (the row is refused). */
+  append(row: NewEventRow): number | undefined
+  release(ticket: number): void
 }
 
 export interface EventWriterOptions {
   sink: WriterSink
+  /** Where queued rows are journaled; without one a crash loses what is buffered. */
+  journal?: WriterJournal
   log: Logger
   /** Flush as soon as this many rows are waiting. */
   batchSize: number
@@ -81,13 +98,19 @@ export class EventWriter {
   }
 
   private queue: NewEventRow[] = []
+  /** The journal ticket of each queued row (same positions as `queue`). */
+  private tickets: Array<number | undefined> = []
   private paidQueued = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   /** Failed attempts since the last success: the backoff step. */
   private failedInARow = 0
   private closed = false
-  private waiters: Array<{ upTo: number; resolve: () => void }> = []
+  private waiters: Array<{ upTo: number; restampsUpTo: number; resolve: () => void }> = []
+  /** Restamps asked for, each after the rows accepted before it (`after` = `accepted` then). */
+  private restamps: Array<{ after: number; ids: string[] }> = []
+  private restampsAsked = 0
+  private restampsDone = 0
   /** Rows ever accepted and rows ever settled (written, duplicate or rejected). */
   private accepted = 0
   private settled = 0
@@ -112,6 +135,30 @@ export class EventWriter {
       this.drop(event, 'buffer full')
       return false
     }
+    let ticket: number | undefined
+    if (this.opts.journal) {
+      ticket = this.opts.journal.append(row)
+      if (ticket === undefined) {
+        this.drop(event, 'spool full')
+        return false
+      }
+    }
+    this.enqueue(row, ticket)
+    return true
+  }
+
+  /**
+   * Queue a row read back from the journal (it is journaled already, under `ticket`). Not bound
+   * by maxBuffer: the caller paces itself on `stats.buffered`. False once the writer is closed;
+   * the row then stays in the journal for the next start.
+   */
+  restore(row: NewEventRow, ticket: number): boolean {
+    if (this.closed) return false
+    this.enqueue(row, ticket)
+    return true
+  }
+
+  private enqueue(row: NewEventRow, ticket: number | undefined): void {
     // Only rows up to the next batch (the queue still holds the one in flight) are prepared: a
     // backlog (a slow or absent database) would hold each row twice, object and encoding.
     if (this.queue.length < 2 * this.maxBatchRows && !this.stats.failing) {
@@ -122,18 +169,34 @@ export class EventWriter {
       }
     }
     this.queue.push(row)
+    this.tickets.push(ticket)
     if (row.paid) this.paidQueued++
     this.accepted++
     this.stats.buffered = this.queue.length
     this.schedule()
-    return true
   }
 
-  /** Resolves once every event queued before this call is settled in the database. */
+  /**
+   * An event stored before it was published (an upload): give its row a position after every
+   * live event published before it, once those are stored. Resume (`Last-Event-ID`, `?since=`)
+   * follows stored positions; without this an upload committed while earlier live events still
+   * waited here would sit before them, and a client resuming from one of those would skip it.
+   */
+  restamp(id: string): void {
+    if (this.closed) return
+    const last = this.restamps.at(-1)
+    if (last && last.after === this.accepted) last.ids.push(id)
+    else this.restamps.push({ after: this.accepted, ids: [id] })
+    this.restampsAsked++
+    this.schedule()
+  }
+
+  /** Resolves once every event queued (and restamp asked for) before this call is settled in the database. */
   flush(): Promise<void> {
     const upTo = this.accepted
-    if (this.settled >= upTo) return Promise.resolve()
-    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }))
+    const restampsUpTo = this.restampsAsked
+    if (this.settled >= upTo && this.restampsDone >= restampsUpTo) return Promise.resolve()
+    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, restampsUpTo, resolve }))
     this.kick()
     return done
   }
@@ -151,7 +214,8 @@ export class EventWriter {
     ])
     clearTimeout(timer)
     if (gaveUp && this.queue.length > 0) {
-      this.opts.log.error({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable, buffered events were not written')
+      if (this.opts.journal) this.opts.log.warn({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable; buffered events stay in the spool for the next start')
+      else this.opts.log.error({ unwritten: this.queue.length, paid: this.paidQueued }, 'shutdown: database unavailable, buffered events were not written')
     }
     clearTimeout(this.timer)
   }
@@ -179,16 +243,30 @@ export class EventWriter {
   private kick(): void {
     clearTimeout(this.timer)
     this.timer = undefined
-    if (this.running || this.queue.length === 0) return
+    if (this.running || (this.queue.length === 0 && this.restamps.length === 0)) return
     this.running = this.drain().finally(() => {
       this.running = undefined
-      if (this.queue.length > 0) this.schedule()
+      if (this.queue.length > 0 || this.restamps.length > 0) this.schedule()
     })
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.maxBatchRows)
+    while (this.queue.length > 0 || this.restamps.length > 0) {
+      const next = this.restamps[0]
+      if (next && next.after <= this.settled) {
+        try {
+          await this.opts.sink.restamp?.(next.ids)
+        } catch (err) {
+          await this.failed(err)
+          continue
+        }
+        this.restamps.shift()
+        this.restampsDone += next.ids.length
+        this.wakeWaiters()
+        continue
+      }
+      // A batch stops where a restamp is due, so the rows published after it are stored after it.
+      const batch = this.queue.slice(0, Math.min(this.maxBatchRows, next ? next.after - this.settled : Infinity))
       const started = this.now()
       try {
         const written = this.insertWithTimeout(batch)
@@ -201,15 +279,20 @@ export class EventWriter {
         )
         this.stats.lastBatchMs = this.now() - started
       } catch (err) {
-        this.stats.failures++
-        const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
-        if (!this.stats.failing || this.stats.failures % 50 === 0) {
-          this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: delay }, 'event write failed; keeping events in memory and retrying')
-        }
-        this.stats.failing = true
-        await Bun.sleep(delay)
+        await this.failed(err)
       }
     }
+  }
+
+  /** A write failed: count, log (not every time), and back off before the retry. */
+  private async failed(err: unknown): Promise<void> {
+    this.stats.failures++
+    const delay = backoffDelay(this.failedInARow++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5000)
+    if (!this.stats.failing || this.stats.failures % 50 === 0) {
+      this.opts.log.error({ err: describeDbError(err), buffered: this.queue.length, retryInMs: delay }, 'event write failed; keeping events in memory and retrying')
+    }
+    this.stats.failing = true
+    await Bun.sleep(delay)
   }
 
   /**
@@ -280,15 +363,21 @@ export class EventWriter {
     this.stats.failing = false
     this.failedInARow = 0
     this.queue.splice(0, batch.length)
+    const tickets = this.tickets.splice(0, batch.length)
     for (const row of batch) if (row.paid) this.paidQueued--
+    if (this.opts.journal) for (const t of tickets) if (t !== undefined) this.opts.journal.release(t)
     this.stats.buffered = this.queue.length
     this.stats.written += inserted.size
     this.stats.duplicates += batch.length - inserted.size - rejected
     this.stats.batches++
     this.settled += batch.length
+    this.wakeWaiters()
+  }
+
+  private wakeWaiters(): void {
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((w) => {
-        if (w.upTo > this.settled) return true
+        if (w.upTo > this.settled || w.restampsUpTo > this.restampsDone) return true
         w.resolve()
         return false
       })

@@ -18,6 +18,7 @@ export function instrumentSink(sink: WriterSink, inst: SinkInstruments): WriterS
   const now = inst.now ?? performance.now.bind(performance)
   return {
     prepare: sink.prepare?.bind(sink),
+    restamp: sink.restamp?.bind(sink),
     async insertRows(rows) {
       const started = now()
       const span = inst.tracer?.startSpan('db.insert events', {

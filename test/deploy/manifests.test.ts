@@ -103,6 +103,11 @@ describe('docker-compose.yml', () => {
     expect(Bun.spawnSync([...down, '-t', '2'], { stdout: 'ignore', stderr: 'ignore' }).exitCode).not.toBe(0)
   })
 
+  test('DATA_DIR (the spool) is on a named volume', () => {
+    expect(lef.volumes).toContain(`lef-data:${lefEnv.DATA_DIR ?? '/app/data'}`)
+    expect(Object.keys(compose.volumes)).toContain('lef-data')
+  })
+
   test('ROOMS= (set but empty) stays empty rather than falling back to the default', () => {
     expect(lef.environment.ROOMS).toBe('${ROOMS-456117}')
   })
@@ -204,6 +209,15 @@ describe('k8s/', () => {
   test('lef resources: requests 250m/256Mi, limits 500m/512Mi; runs as non-root', () => {
     expect(lefContainer.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } })
     expect(lefSet.spec.template.spec.securityContext.runAsNonRoot).toBe(true)
+  })
+
+  test('DATA_DIR (the spool) is a persistent volume per replica, writable by the non-root user', () => {
+    const dataDir = containerEnv.DATA_DIR ?? '/app/data'
+    const mount = (lefContainer.volumeMounts as Doc[]).find((m) => m.mountPath === dataDir)
+    expect(mount).toBeDefined()
+    const claim = (lefSet.spec.volumeClaimTemplates as Doc[]).find((t) => t.metadata.name === mount!.name)
+    expect(claim?.spec.accessModes).toEqual(['ReadWriteOnce'])
+    expect(lefSet.spec.template.spec.securityContext.fsGroup).toBe(lefSet.spec.template.spec.securityContext.runAsGroup)
   })
 
   test('every image is pinned', () => {

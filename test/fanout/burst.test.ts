@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Socket, Subprocess } from 'bun'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { messageEvent } from '../support/events'
 import { REPO_ROOT } from '../fixtures'
 import { createTestDatabase } from '../support/pg'
@@ -55,7 +58,8 @@ class InOrderCounter {
 async function startServer(env: Record<string, string>): Promise<{ proc: Subprocess; url: string }> {
   const proc = Bun.spawn(['bun', 'run', 'src/index.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    // Its own DATA_DIR: the spool there must not be shared with (or replayed into) another test's lef.
+    env: { ...process.env, DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-burst-')), ...env },
     stdout: 'pipe',
     stderr: 'inherit',
   })

@@ -34,7 +34,19 @@ export interface WebSocketBridgeOptions {
   /** CLIENT_BUFFER_TOTAL, shared by the bridge and SSE. */
   budget?: ClientBudget
   resolveRoom: RoomResolver
+  /**
+   * Where produced events become durable (the spool). A producer is acknowledged only once its
+   * events are fsynced there; without it, as soon as they are published.
+   */
+  durability?: ProducerDurability
   now?: () => number
+}
+
+export interface ProducerDurability {
+  /** Resolves once everything published so far is on disk: false if the write failed. */
+  synced(): Promise<boolean>
+  /** Events refused so far (the spool or the writer's buffer was full). */
+  refusals(): number
 }
 
 export interface BridgeStats extends FanoutStats {
@@ -44,6 +56,8 @@ export interface BridgeStats extends FanoutStats {
   produced: number
   /** Producer messages refused as invalid. */
   producerRejects: number
+  /** Producer messages not acknowledged because their events could not be made durable. */
+  producerNotDurable?: number
   /** Consumer messages that were not JSON or not understood. */
   badClientMessages: number
   /** Upgrades refused for a missing or wrong password. */
@@ -62,7 +76,7 @@ export class WebSocketBridge {
   private readonly now: () => number
   private nextId = 1
   private producers = 0
-  private readonly extra = { produced: 0, producerRejects: 0, badClientMessages: 0, authFailures: 0 }
+  private readonly extra: Omit<BridgeStats, keyof FanoutStats | 'producers'> = { produced: 0, producerRejects: 0, producerNotDurable: 0, badClientMessages: 0, authFailures: 0 }
 
   constructor(private readonly opts: WebSocketBridgeOptions) {
     this.now = opts.now ?? Date.now
@@ -196,9 +210,27 @@ export class WebSocketBridge {
       ws.send(JSON.stringify(errorFrame(produced.message, this.now())))
       return
     }
+    const durability = this.opts.durability
+    const refusedBefore = durability?.refusals() ?? 0
     publishProduced(this.opts.bus, produced.events)
     this.extra.produced += produced.events.length
-    ws.send(JSON.stringify(broadcastSuccessFrame(this.hub.size, produced.events.length, this.now())))
+    if (!durability) {
+      ws.send(JSON.stringify(broadcastSuccessFrame(this.hub.size, produced.events.length, this.now())))
+      return
+    }
+    const refused = durability.refusals() - refusedBefore
+    void durability.synced().then((ok) => this.acknowledge(ws, produced.events.length, ok ? refused : produced.events.length))
+  }
+
+  /** The ack follows the fsync: `broadcast-success` means the events survive a crash from here on. */
+  private acknowledge(ws: ServerWebSocket<BridgeSocketData>, count: number, notDurable: number): void {
+    if (ws.readyState !== 1) return
+    if (notDurable > 0) {
+      this.extra.producerNotDurable = (this.extra.producerNotDurable ?? 0) + 1
+      ws.send(JSON.stringify(errorFrame(`${notDurable} of ${count} events could not be made durable (spool full or failing); not acknowledged, send them again`, this.now())))
+      return
+    }
+    ws.send(JSON.stringify(broadcastSuccessFrame(this.hub.size, count, this.now())))
   }
 
   private onClose(ws: ServerWebSocket<BridgeSocketData>): void {

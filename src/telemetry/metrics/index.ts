@@ -8,6 +8,8 @@ import { registerConnectorMetrics } from './connector-metrics'
 import { registerEventMetrics } from './event-metrics'
 import { registerRefusedMetrics } from './refused-metrics'
 import { registerRoomMetrics } from './room-metrics'
+import { registerSpoolMetrics } from './spool-metrics'
+import type { SpoolStats } from '../../spool/spool'
 import { registerWriterBatchMetrics, registerWriterMetrics, type BatchObserver } from './writer-metrics'
 
 export type { BatchObserver } from './writer-metrics'
@@ -18,6 +20,8 @@ export interface MetricsSources extends ClientSources {
   /** The event store: how often a COPY met a stored id. */
   store?: { readonly copyConflicts: number }
   rooms: RoomDirectory
+  /** The durable spool, when DATA_DIR holds one. */
+  spool?: { readonly stats: SpoolStats }
   connectors: Partial<Record<Platform, object>>
   /** Every event refused anywhere, by reason. */
   refused?: { snapshot(): Record<string, number> }
@@ -62,6 +66,7 @@ export function createMetrics(opts: { version: string }): Metrics {
       registerClientMetrics(registry, src)
       registerConnectorMetrics(registry, src.connectors)
       if (src.refused) registerRefusedMetrics(registry, src.refused)
+      if (src.spool) registerSpoolMetrics(registry, src.spool)
     },
     close() {
       unsubscribe?.()
