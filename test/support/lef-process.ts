@@ -77,15 +77,19 @@ export function spawnLef(env: Record<string, string>, port = freePort()): LefPro
 }
 
 /** How many of `ids` are stored in the `events` table of this database (PostgreSQL URL or PGlite directory). */
-export async function countStored(where: { url?: string; dataDir?: string }, ids: Iterable<string>): Promise<{ stored: number; rows: number }> {
+export async function countStored(where: { url?: string; dataDir?: string }, ids: Iterable<string>): Promise<{ stored: number; rows: number; missing: string[] }> {
   const database = await openDatabase(where)
   try {
     const result = await database.db.execute(sql`select id from events`)
     const rows = (Array.isArray(result) ? result : (result as { rows: Array<{ id: string }> }).rows) as Array<{ id: string }>
     const have = new Set(rows.map((r) => r.id))
     let stored = 0
-    for (const id of ids) if (have.has(id)) stored++
-    return { stored, rows: rows.length }
+    const missing: string[] = []
+    for (const id of ids) {
+      if (have.has(id)) stored++
+      else missing.push(id)
+    }
+    return { stored, rows: rows.length, missing }
   } finally {
     await database.close()
   }

@@ -5,6 +5,8 @@ import type { BilibiliSim } from './sim'
 export interface GiftStream {
   /** Event ids lef gives the gifts sent while at least one lef socket was authenticated. */
   readonly delivered: Set<string>
+  /** When (ms, Date.now) each delivered gift went out. */
+  readonly deliveredAt: Map<string, number>
   /** Event ids of gifts sent while lef had no socket: real Bilibili has no replay, so these are missed. */
   readonly missed: string[]
   readonly sent: number
@@ -24,6 +26,7 @@ export function startGiftStream(sim: BilibiliSim, opts: { perSecond?: number; ti
   const perSecond = opts.perSecond ?? 200
   const room = new ScriptedRoom({ roomId: sim.roomId, seed: 18 })
   const delivered = new Set<string>()
+  const deliveredAt = new Map<string, number>()
   const missed: string[] = []
   const missedAt: number[] = []
   const started = performance.now()
@@ -38,8 +41,10 @@ export function startGiftStream(sim: BilibiliSim, opts: { perSecond?: number; ti
     if (sockets > 1) doubled += due
     for (const g of gifts) {
       const id = giftEventId(String(g.data.tid))
-      if (sockets > 0) delivered.add(id)
-      else {
+      if (sockets > 0) {
+        delivered.add(id)
+        deliveredAt.set(id, Date.now())
+      } else {
         missed.push(id)
         missedAt.push(Date.now())
       }
@@ -47,6 +52,7 @@ export function startGiftStream(sim: BilibiliSim, opts: { perSecond?: number; ti
   }, opts.tickMs ?? 10)
   return {
     delivered,
+    deliveredAt,
     missed,
     get sent() {
       return sent
