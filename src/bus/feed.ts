@@ -95,6 +95,9 @@ export class Feed<P> implements BudgetMember {
     if (this.closed) return
     const seen = this.replayedIds
     if (seen) {
+      // A fresh upload's rows move to a later seq once stored (EventStore.restamp): one read
+      // before the move comes back further on in the same replay.
+      if (seen.has(id)) return
       seen.add(id)
       if (seen.size > SEAM_MEMORY) {
         const oldest = seen.values().next().value
