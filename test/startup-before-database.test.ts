@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { Subprocess } from 'bun'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ScriptedRoom } from './sim/bilibili/scripted-room'
 import { startBilibiliSim, type BilibiliSim } from './sim/bilibili/sim'
 import { giftEvent } from './support/events'
+import { freePort, spawnLef as spawnLefProcess, type LefProcess } from './support/lef-process'
 import { createTestDatabase } from './support/pg'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy'
 import { waitFor } from './support/wait-for'
@@ -13,56 +13,25 @@ import { waitFor } from './support/wait-for'
 // Slow (about 25 s): lef waits for a database that opens 10 s after it started, as a first
 // `docker compose up` or a pod before its Postgres does.
 
-const REPO = join(import.meta.dir, '..')
 const PASSWORD = 's3cretpw'
 const UPLOAD_KEY = 'upload-key-7'
 // /ping names causes only to an AUTH_KEY holder; requests here send it unless they set their own headers.
 const AUTH_KEY = 'auth-key-7'
 const ROOM = 21452505
 
-function freePort(): number {
-  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const port = probe.port
-  probe.stop(true)
-  return port
-}
-
 interface Lef {
   url: string
-  proc: Subprocess<'ignore', 'pipe', 'pipe'>
+  proc: LefProcess['proc']
   /** Every line lef wrote to stdout and stderr so far. */
   lines: string[]
   startedAt: number
 }
 
-/** `bun src/index.ts` as a user runs it; its log lines are collected as they come. */
+/** `bun src/index.ts` as a user runs it, sending AUTH_KEY, with its own DATA_DIR. */
 function spawnLef(env: Record<string, string>): Lef {
-  const port = freePort()
-  const proc = Bun.spawn(['bun', 'src/index.ts'], {
-    cwd: REPO,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1',
-      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', AUTH_KEY,
-      // Its own DATA_DIR: the spool there must not be shared with (or replayed into) another test's lef.
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-startup-')), ...env,
-    },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const lef: Lef = { url: `http://127.0.0.1:${port}`, proc, lines: [], startedAt: Date.now() }
-  for (const stream of [proc.stdout, proc.stderr]) {
-    void (async () => {
-      let rest = ''
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (rest + chunk).split('\n')
-        rest = parts.pop() ?? ''
-        lef.lines.push(...parts.filter((l) => l !== ''))
-      }
-      if (rest) lef.lines.push(rest)
-    })()
-  }
-  return lef
+  // Its own DATA_DIR: the spool there must not be shared with (or replayed into) another test's lef.
+  const lef = spawnLefProcess({ AUTH_KEY, DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-startup-')), ...env })
+  return { url: lef.url, proc: lef.proc, lines: lef.lines, startedAt: Date.now() }
 }
 
 async function get(url: string, init: RequestInit = { headers: { authorization: `Bearer ${AUTH_KEY}` } }): Promise<{ status: number; retryAfter: string | null; body: { message?: string; data?: unknown } }> {

@@ -1,9 +1,6 @@
-import type { Subprocess } from 'bun'
-import { join } from 'node:path'
 import { CONFIG_ENTRIES } from '../../src/config'
+import { spawnLef as spawnLefProcess, type LefProcess } from '../support/lef-process'
 import { waitFor } from '../support/wait-for'
-
-const REPO = join(import.meta.dir, '..', '..')
 
 export const BRIDGE_PASSWORD = 'bridge-pw-7'
 const PRODUCER_PASSWORD = 'producer-pw-9'
@@ -22,51 +19,22 @@ export function producerAuth(): { env: Record<string, string>; password: string 
 export interface LefChild {
   url: string
   wsUrl: string
-  proc: Subprocess<'ignore', 'pipe', 'pipe'>
+  proc: LefProcess['proc']
   lines: string[]
   /** Parsed JSON log lines. */
   logged(): Array<Record<string, unknown>>
 }
 
-function freePort(): number {
-  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const port = probe.port
-  probe.stop(true)
-  return port
-}
-
-/** `bun run src/index.ts` as a deployment runs it, its log lines collected. */
+/** `bun src/index.ts` as a deployment runs it, its log lines collected. */
 export function spawnLef(env: Record<string, string>): LefChild {
-  const port = freePort()
-  const proc = Bun.spawn(['bun', 'run', 'src/index.ts'], {
-    cwd: REPO,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1',
-      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', ...env,
-    },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const lines: string[] = []
-  for (const stream of [proc.stdout, proc.stderr]) {
-    void (async () => {
-      let rest = ''
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        const parts = (rest + chunk).split('\n')
-        rest = parts.pop() ?? ''
-        lines.push(...parts.filter((l) => l !== ''))
-      }
-      if (rest) lines.push(rest)
-    })()
-  }
+  const lef = spawnLefProcess(env)
   return {
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/`,
-    proc,
-    lines,
+    url: lef.url,
+    wsUrl: `ws://127.0.0.1:${lef.port}/`,
+    proc: lef.proc,
+    lines: lef.lines,
     logged: () =>
-      lines.flatMap((l) => {
+      lef.lines.flatMap((l) => {
         try {
           return [JSON.parse(l) as Record<string, unknown>]
         } catch {

@@ -1,4 +1,6 @@
 import type { Subprocess } from 'bun'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { openDatabase } from '../../src/store/db'
@@ -34,7 +36,10 @@ export function spawnLef(env: Record<string, string>, port = freePort()): LefPro
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1',
-      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info', ...env,
+      ROOMS: '', PRUNE_INTERVAL: 'off', RESTART_INTERVAL: 'off', LOG_LEVEL: 'info',
+      // A DATA_DIR of its own unless the test gives one: a spool left in the repository's ./data
+      // would be replayed into whichever test's lef starts there next.
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'lef-proc-')), ...env,
     },
     stdin: 'ignore',
     stdout: 'pipe',
