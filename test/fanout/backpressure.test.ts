@@ -3,23 +3,11 @@ import net from 'node:net'
 import type { App } from '../../src/app'
 import { startTestApp } from '../support/app'
 import { messageEvent } from '../support/events'
-import { HOOK_TIMEOUT_MS, BridgeTestClient, SseTestClient, bridgeUrl, waitFor } from './clients'
+import { HOOK_TIMEOUT_MS, BridgeTestClient, SseTestClient, bridgeUrl, stalledClient, waitFor } from './clients'
 
 const PASSWORD = 'bridge-secret-4'
 const MAX_BUFFER = 64 * 1024
 
-/** A TCP client that sends a request and then never reads another byte. */
-function stalledClient(port: number, request: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1', () => {
-      sock.write(request)
-      sock.pause()
-      resolve(sock)
-    })
-    sock.on('error', () => {})
-    sock.once('error', reject)
-  })
-}
 
 describe('backpressure: a client that stops reading is cut off', () => {
   let app: App

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import type { App } from '../../src/app'
 import type { LefEvent } from '../../src/events'
 
@@ -142,4 +143,17 @@ export async function upload(app: Pick<App, 'url'>, key: string, events: unknown
   const res = await fetch(`${app.url}/upload`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(events) })
   if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`)
   return (await res.json()) as { data: { inserted: number } }
+}
+
+/** A TCP client that sends a request and then never reads another byte. */
+export function stalledClient(port: number, request: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => {
+      sock.write(request)
+      sock.pause()
+      resolve(sock)
+    })
+    sock.on('error', () => {})
+    sock.once('error', reject)
+  })
 }

@@ -4,6 +4,7 @@ import postgres from 'postgres'
 import { ScriptedRoom } from '../sim/bilibili/scripted-room'
 import { startBilibiliSim, type BilibiliSim } from '../sim/bilibili/sim'
 import { simEnv } from '../sim/sim-env'
+import { stalledClient } from '../fanout/clients'
 import { createTestDatabase } from '../support/pg'
 import { memoryMb, probeLatency, resetPeak, startLefChild, type LefChild } from './lef-child'
 
@@ -15,18 +16,6 @@ const SSE_CLIENTS = Number(process.env.OVERLOAD_SSE ?? 1000)
 /** What this test promises for lef's resident memory under this load (the k8s limit is 512 Mi). */
 const RSS_BUDGET_MB = 450
 
-/** A client that sends its request and never reads a byte: the worst consumer there is. */
-function silentClient(port: number, request: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1', () => {
-      sock.write(request)
-      sock.pause()
-      resolve(sock)
-    })
-    sock.on('error', () => {})
-    sock.once('error', reject)
-  })
-}
 
 async function metric(url: string, line: RegExp): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -65,7 +54,7 @@ describe('overload: 1,000 gifts/s to 2,000 bridge + 1,000 SSE clients that never
       'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
     const sseRequest = 'GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n'
     for (let i = 0; i < BRIDGE_CLIENTS + SSE_CLIENTS; i += 250) {
-      const batch = Array.from({ length: Math.min(250, BRIDGE_CLIENTS + SSE_CLIENTS - i) }, (_, k) => silentClient(port, i + k < BRIDGE_CLIENTS ? wsUpgrade : sseRequest))
+      const batch = Array.from({ length: Math.min(250, BRIDGE_CLIENTS + SSE_CLIENTS - i) }, (_, k) => stalledClient(port, i + k < BRIDGE_CLIENTS ? wsUpgrade : sseRequest))
       sockets.push(...(await Promise.all(batch)))
     }
     const clientsDeadline = Date.now() + 30_000
