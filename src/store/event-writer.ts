@@ -254,14 +254,18 @@ export class EventWriter {
     while (this.queue.length > 0 || this.restamps.length > 0) {
       const next = this.restamps[0]
       if (next && next.after <= this.settled) {
+        // restamp() keeps appending to the last entry while this one is in flight: take a copy,
+        // and leave what arrived meanwhile for the next round.
+        const ids = next.ids.slice()
         try {
-          await this.opts.sink.restamp?.(next.ids)
+          await this.opts.sink.restamp?.(ids)
         } catch (err) {
           await this.failed(err)
           continue
         }
-        this.restamps.shift()
-        this.restampsDone += next.ids.length
+        next.ids.splice(0, ids.length)
+        if (next.ids.length === 0) this.restamps.shift()
+        this.restampsDone += ids.length
         this.wakeWaiters()
         continue
       }
