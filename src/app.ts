@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { ClientBudget } from './bus/client-budget'
+import { ClientBudget } from './fanout/client-budget'
 import { LocalEventBus, type EventBus } from './bus/event-bus'
 import type { RedisEventBus } from './bus/redis-bus'
 import { ConfigError, type Env } from './config'
@@ -36,6 +36,7 @@ import { DatabaseReadiness } from './store/db-readiness'
 import { databaseWhere, openWithRetry } from './store/open-with-retry'
 import { EventStore } from './store/event-store'
 import { EventWriter } from './store/event-writer'
+import { storePublished } from './store/store-published'
 import { listenForRoomChanges } from './store/room-change-feed'
 import { RoomStore } from './store/room-store'
 import { schedulePrune } from './store/prune-job'
@@ -160,12 +161,7 @@ export async function startApp(config: Env, opts: AppOptions = {}): Promise<App>
     ? new (await import('./bus/redis-bus')).RedisEventBus({ url: config.REDIS_URL, nodeId: busId, local: localBus, log: log.child({ part: 'redis-bus' }) })
     : undefined
   const bus: EventBus = redisBus ?? localBus
-  const unsubscribeWriter = bus.subscribe((event, delivery) => {
-    if (!delivery.local) return
-    if (!delivery.stored) writer.write(event)
-    // Stored before it was published (an upload): repositioned after the live events published before it.
-    else writer.restamp(event.id)
-  })
+  const unsubscribeWriter = storePublished(bus, writer)
 
   const connectors = { ...createConnectors(config), ...opts.connectors }
   // On-demand clients are told every start-up phase: the supervisors get connectors that report them.

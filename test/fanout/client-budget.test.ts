@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import pino from 'pino'
-import { ClientBudget, type BudgetMember } from '../../src/bus/client-budget'
+import { ClientBudget, type BudgetMember } from '../../src/fanout/client-budget'
 import { LocalEventBus } from '../../src/bus/event-bus'
-import { FanoutHub } from '../../src/bus/fanout-hub'
-import type { FeedSink } from '../../src/bus/feed'
+import { FanoutHub } from '../../src/fanout/fanout-hub'
+import type { FeedSink } from '../../src/fanout/feed'
 import { silentLog } from '../support/app'
 import { messageEvent } from '../support/events'
 

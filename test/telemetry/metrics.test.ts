@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { LocalEventBus } from '../../src/bus/event-bus'
-import type { FanoutStats } from '../../src/bus/fanout-hub'
+import type { FanoutStats } from '../../src/fanout/fanout-hub'
 import type { RoomKey } from '../../src/events'
 import { ConnectorError, type Connector, type SessionEnd } from '../../src/platforms/connector'
 import { RoomManager } from '../../src/rooms/room-manager'

@@ -1,6 +1,6 @@
 import type { ServerWebSocket } from 'bun'
-import type { Feed, FeedSink } from '../../bus/feed'
-import type { StreamFilter } from '../../bus/stream-filter'
+import type { Feed, FeedSink } from '../../fanout/feed'
+import type { StreamFilter } from '../../fanout/stream-filter'
 import { errorFrame } from './protocol'
 
 /** WebSocket close code of a client cut off for reading too slowly (4000–4999: application codes). */

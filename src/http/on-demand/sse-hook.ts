@@ -1,4 +1,4 @@
-import { parseStreamFilter, type RoomResolver } from '../../bus/stream-filter'
+import { parseStreamFilter, type RoomResolver } from '../../fanout/stream-filter'
 import type { OnDemandRooms, RoomProgress } from '../../rooms/on-demand'
 import { createRouter } from '../openapi'
 import { encodeSseProgress } from './progress-format'

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { FilterError, parseStreamFilter } from '../../bus/stream-filter'
+import { FilterError, parseStreamFilter } from '../../fanout/stream-filter'
 import { searchEvents, UnknownCursorError } from '../../store/event-search'
 import { ApiError } from '../api-error'
 import type { HttpDeps } from '../deps'

@@ -1,4 +1,4 @@
-import type { FeedSink } from '../../bus/feed'
+import type { FeedSink } from '../../fanout/feed'
 import { encodeSseError } from './sse-format'
 
 /** The parts of Bun's direct stream controller used here (`type: 'direct'` ReadableStream). */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Server } from 'bun'
-import { FilterError, parseStreamFilter } from '../../bus/stream-filter'
+import { FilterError, parseStreamFilter } from '../../fanout/stream-filter'
 import { EVENT_TYPES } from '../../events'
 import { ApiError } from '../api-error'
 import type { HttpDeps } from '../deps'

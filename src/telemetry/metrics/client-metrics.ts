@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { ClientBudgetStats } from '../../bus/client-budget'
-import type { FanoutStats } from '../../bus/fanout-hub'
+import type { ClientBudgetStats } from '../../fanout/client-budget'
+import type { FanoutStats } from '../../fanout/fanout-hub'
 import type { RedisBusStats } from '../../bus/redis-bus'
 import type { BridgeStats } from '../../http/bridge/bridge-server'
 

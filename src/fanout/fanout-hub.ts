@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { LefEvent } from '../events'
 import type { ClientBudget } from './client-budget'
-import type { EventBus } from './event-bus'
+import type { EventBus } from '../bus/event-bus'
 import { Feed, type FeedLimits, type FeedSink } from './feed'
 import { replayInto, type ReplaySource } from './replay'
 import { compileFilter, type StreamFilter } from './stream-filter'
