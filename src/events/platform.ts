@@ -2,9 +2,5 @@
 export const PLATFORMS = ['bilibili', 'douyin', 'tiktok'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
-export function isPlatform(value: unknown): value is Platform {
-  return typeof value === 'string' && (PLATFORMS as readonly string[]).includes(value)
-}
-
 /** Prefix of non-Bilibili event ids, so ids of different platforms never collide. */
 export const ID_PREFIX: Record<Platform, string> = { bilibili: '', douyin: 'dy:', tiktok: 'tt:' }

@@ -27,11 +27,3 @@ export interface RoomStatus {
 export interface RoomDirectory {
   list(): RoomStatus[]
 }
-
-/** A directory of configured rooms that have no supervisor yet (tests, HTTP-only nodes). */
-export function staticRoomDirectory(rooms: Array<{ platform: Platform; key: string }>): RoomDirectory {
-  const statuses: RoomStatus[] = rooms.map((r) => ({
-    platform: r.platform, key: r.key, state: 'idle', info: {}, lastError: null, connectedAt: null, lastEventAt: null, events: 0, reconnects: 0,
-  }))
-  return { list: () => statuses }
-}
