@@ -53,7 +53,7 @@ export interface EventWriterOptions {
    * lines before it costs a gift.
    */
   maxBuffer: number
-  /** Told about every event refused (lef_events_refused_total). */
+  /** Told about every event refused (lef_events_refused_total); it logs them instead of the writer. */
   onRefused?: (event: LefEvent, why: string) => void
   /** Retry backoff while the database fails. */
   retryBaseMs?: number
@@ -222,7 +222,8 @@ export class EventWriter {
 
   private drop(event: LefEvent, why: string): void {
     this.stats.dropped++
-    this.opts.onRefused?.(event, why)
+    // With a hook, the hook counts and logs it (one line per refusal reason, not two).
+    if (this.opts.onRefused) return this.opts.onRefused(event, why)
     const t = this.now()
     // One line per second at most: a full buffer during an outage would otherwise flood the log.
     if (t - this.lastDropLog >= 1000) {
